@@ -15,7 +15,9 @@ const optionalString = z
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
-const optionalUrl = optionalString.pipe(z.url({ message: "expected an absolute URL such as http://host:port" }).optional());
+const optionalUrl = optionalString.pipe(
+  z.url({ message: "expected an absolute URL such as http://host:port" }).optional(),
+);
 const boolFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
@@ -143,13 +145,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     try {
       raw = JSON.parse(readFileSync(resolve(env.TENANTS_FILE), "utf8"));
     } catch (err) {
-      throw new ConfigError([`TENANTS_FILE: cannot read ${env.TENANTS_FILE} as JSON (${(err as Error).message})`]);
+      throw new ConfigError([
+        `TENANTS_FILE: cannot read ${env.TENANTS_FILE} as JSON (${(err as Error).message})`,
+      ]);
     }
-    const list = z.array(TenantSchema).safeParse(Array.isArray(raw) ? raw : (raw as { tenants?: unknown })?.tenants);
+    const list = z
+      .array(TenantSchema)
+      .safeParse(Array.isArray(raw) ? raw : (raw as { tenants?: unknown })?.tenants);
     if (!list.success) throw new ConfigError(formatIssues(list.error, "TENANTS_FILE tenants."));
     for (const t of list.data) tenants.set(t.companyId, t);
   }
-  if (!tenants.has(env.COMPANY_ID)) tenants.set(env.COMPANY_ID, TenantSchema.parse({ companyId: env.COMPANY_ID }));
+  if (!tenants.has(env.COMPANY_ID))
+    tenants.set(env.COMPANY_ID, TenantSchema.parse({ companyId: env.COMPANY_ID }));
   const secretValues = [
     env.AUDIT_SIGNING_KEY,
     env.OPENAI_API_KEY,
@@ -159,7 +166,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env.SMTP_PASS,
     env.SENDGRID_API_KEY,
     env.MAILGUN_API_KEY,
-    ...[...tenants.values()].flatMap((t) => [t.email.smtpPassword, t.email.sendgridApiKey, t.email.mailgunApiKey]),
+    ...[...tenants.values()].flatMap((t) => [
+      t.email.smtpPassword,
+      t.email.sendgridApiKey,
+      t.email.mailgunApiKey,
+    ]),
   ].filter((v): v is string => typeof v === "string" && v.length > 0);
   return {
     env,
@@ -177,6 +188,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 /** The tenant's settings, or a clear error for an unknown tenant. */
 export function tenantConfig(config: AppConfig, companyId: string): TenantConfig {
   const t = config.tenants.get(companyId);
-  if (!t) throw new ConfigError([`companyId: unknown tenant "${companyId}" (known: ${[...config.tenants.keys()].join(", ")})`]);
+  if (!t)
+    throw new ConfigError([
+      `companyId: unknown tenant "${companyId}" (known: ${[...config.tenants.keys()].join(", ")})`,
+    ]);
   return t;
 }

@@ -19,8 +19,12 @@ function encodeTime(ms: number): string {
  * process (ids made in the same millisecond still sort in creation order).
  */
 export function newId(now: number = Date.now()): string {
-  if (now <= lastTime) {
-    // Same (or earlier, after a clock step back) millisecond: increment the random part.
+  if (now < lastTime) {
+    // An earlier clock (a step back, or a test clock): keep the time truthful, skip monotonicity.
+    return encodeTime(now) + Array.from(randomBytes(16), (b) => CROCKFORD[b & 31]).join("");
+  }
+  if (now === lastTime) {
+    // Same millisecond: increment the random part so ids still sort in creation order.
     for (let i = lastRandom.length - 1; i >= 0; i--) {
       const v = lastRandom[i] ?? 0;
       if (v < 31) {
@@ -29,7 +33,6 @@ export function newId(now: number = Date.now()): string {
       }
       lastRandom[i] = 0;
     }
-    now = lastTime;
   } else {
     const bytes = randomBytes(16);
     lastRandom = Array.from(bytes, (b) => b & 31);

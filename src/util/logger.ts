@@ -15,7 +15,11 @@ export interface Logger {
  * A JSON-lines logger on stderr. Fields pass through the same secret redaction as the audit trail,
  * so a token handed to a log call never reaches the log.
  */
-export function createLogger(level: LogLevel = "info", base: Record<string, unknown> = {}, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
+export function createLogger(
+  level: LogLevel = "info",
+  base: Record<string, unknown> = {},
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Logger {
   const min = ORDER[level];
   const emit = (lvl: Exclude<LogLevel, "silent">, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;

@@ -12,7 +12,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 5_000, jitter: 0.5 };
 
-export function backoffDelay(policy: RetryPolicy, retryIndex: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  retryIndex: number,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retryIndex);
   const jitter = Math.max(0, Math.min(1, policy.jitter));
   return Math.round(exp * (1 - jitter * random()));
@@ -77,11 +81,31 @@ export async function retry<T>(
  */
 export function isTransientError(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
-  const e = err as { code?: unknown; status?: unknown; statusCode?: unknown; responseCode?: unknown; retriable?: unknown; response?: { status?: unknown } };
+  const e = err as {
+    code?: unknown;
+    status?: unknown;
+    statusCode?: unknown;
+    responseCode?: unknown;
+    retriable?: unknown;
+    response?: { status?: unknown };
+  };
   if (typeof e.retriable === "boolean") return e.retriable;
-  const status = [e.status, e.statusCode, e.response?.status].find((v) => typeof v === "number") as number | undefined;
+  const status = [e.status, e.statusCode, e.response?.status].find((v) => typeof v === "number") as
+    | number
+    | undefined;
   if (status !== undefined) return status === 429 || status === 408 || status >= 500;
   if (typeof e.responseCode === "number") return e.responseCode >= 400 && e.responseCode < 500;
   const code = typeof e.code === "string" ? e.code : "";
-  return ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ESOCKET", "ECONNECTION", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"].includes(code);
+  return [
+    "ECONNRESET",
+    "ECONNREFUSED",
+    "ETIMEDOUT",
+    "EPIPE",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "ESOCKET",
+    "ECONNECTION",
+    "UND_ERR_SOCKET",
+    "UND_ERR_CONNECT_TIMEOUT",
+  ].includes(code);
 }

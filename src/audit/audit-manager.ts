@@ -1,0 +1,504 @@
+import { idTime, newId } from "../util/ids.js";
+import { type Logger, silentLogger } from "../util/logger.js";
+import {
+  type BaseFields,
+  type CompensationFields,
+  decodeCursor,
+  decodeEntry,
+  encodeCursor,
+  type OutcomeFields,
+} from "./entry-codec.js";
+import { AuditError, AuditStoreError } from "./errors.js";
+import { type RedactionOptions, redactSecrets } from "./redaction.js";
+import { canonicalJson, fieldDigest, Signer } from "./signing.js";
+import type { AuditOp, AuditStore, SealRecord, StoreFilters, TransitionCommand } from "./store.js";
+import type {
+  AuditEntry,
+  AuditPage,
+  AuditQuery,
+  AuditStatus,
+  LogActionInput,
+  VerifyReport,
+} from "./types.js";
+import { AUDIT_STATUSES } from "./types.js";
+import { verifyTrail } from "./verify.js";
+
+const DAY_MS = 86_400_000;
+const ACTION_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
+const TAG = /^[\p{L}\p{N}_:.\-/]{1,64}$/u;
+const AUDIT_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export interface AuditManagerOptions {
+  companyId: string;
+  store: AuditStore;
+  /** Retention in days (default 90): older entries vanish from every query. */
+  ttlDays?: number;
+  /** false makes every call a cheap no-op that stores nothing. */
+  enabled?: boolean;
+  /** Extra PII keys to mask and literal secret values to scrub; secret-looking keys are always redacted. */
+  redact?: RedactionOptions;
+  /** HMAC key for tamper evidence. Kept in this process only, never written to the store. */
+  signingKey?: string | null;
+  /** How soon after a write the chain head is sealed (ms, default 1000; 0 = only on seal()/close()). */
+  sealIntervalMs?: number;
+  logger?: Logger;
+  /** Clock, for tests of retention. */
+  now?: () => number;
+}
+
+/**
+ * The audit trail of one tenant: every action is logged `pending` before it runs, then marked
+ * `success` or `failed`, and successful compensable actions may later be `compensated`.
+ *
+ * @example
+ * const audit = new AuditManager({ companyId: "benova", store: new SqliteAuditStore({ path: ".data/audit.db" }) });
+ * const { auditId } = await audit.logAction({ userId: "u1", actionType: "booking", actionName: "create_booking" });
+ * await audit.markSuccess(auditId, { event_id: "abc" }, 120);
+ */
+export class AuditManager {
+  readonly companyId: string;
+  readonly enabled: boolean;
+  readonly ttlMs: number;
+  private readonly store: AuditStore;
+  private readonly signer: Signer;
+  private readonly redaction: RedactionOptions;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly sealIntervalMs: number;
+  private sealTimer: NodeJS.Timeout | null = null;
+  private lastSealSig: string | null = null;
+
+  constructor(options: AuditManagerOptions) {
+    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(options.companyId ?? "")) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        `companyId: expected lower-case letters, digits, - or _ (got "${options.companyId}")`,
+      );
+    }
+    const ttlDays = options.ttlDays ?? 90;
+    if (!(ttlDays > 0))
+      throw new AuditError("INVALID_INPUT", `ttlDays: expected a positive number of days (got ${ttlDays})`);
+    this.companyId = options.companyId;
+    this.store = options.store;
+    this.enabled = options.enabled ?? true;
+    this.ttlMs = ttlDays * DAY_MS;
+    this.signer = new Signer(options.signingKey ?? null);
+    this.redaction = options.redact ?? {};
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.sealIntervalMs = options.sealIntervalMs ?? 1000;
+  }
+
+  get signed(): boolean {
+    return this.signer.signed;
+  }
+
+  /** Records an action as `pending` before it runs. Throws AuditStoreError when it cannot be stored. */
+  async logAction(input: LogActionInput): Promise<AuditEntry> {
+    const base = this.buildBase(input);
+    const at = idTime(base.auditId);
+    const entry = this.assemble(base, "pending", base.createdAt);
+    if (!this.enabled) return entry;
+    const baseJson = canonicalJson(base);
+    const stamp = this.stamp(base.auditId, "create", "pending", baseJson, at);
+    try {
+      await this.store.create({
+        companyId: this.companyId,
+        auditId: base.auditId,
+        base: baseJson,
+        updatedAt: base.createdAt,
+        createdMs: at,
+        expireMs: at + this.ttlMs,
+        cutoffMs: this.now() - this.ttlMs,
+        index: {
+          userId: base.userId,
+          actionType: base.actionType,
+          conversationId: base.conversationId,
+          sagaId: base.sagaId,
+          idempotencyKey: base.idempotencyKey,
+          tags: base.tags,
+        },
+        stamp,
+      });
+    } catch (err) {
+      throw err instanceof AuditError ? err : new AuditStoreError("logAction", err);
+    }
+    this.scheduleSeal();
+    return entry;
+  }
+
+  /** Marks a pending action successful. `compensationParams` completes the undo parameters from the result. */
+  async markSuccess(
+    auditId: string,
+    result: unknown,
+    durationMs: number | null = null,
+    options: { compensationParams?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    const outcome: OutcomeFields = {
+      result: this.redactValue(result ?? null),
+      durationMs: this.checkDuration(durationMs),
+      finishedAt: new Date(this.now()).toISOString(),
+    };
+    if (options.compensationParams)
+      outcome.compensationParams = this.redactValue(options.compensationParams) as Record<string, unknown>;
+    await this.transition(auditId, "pending", "success", "success", "outcome", outcome);
+  }
+
+  /** Marks a pending action failed. */
+  async markFailed(auditId: string, errorMessage: string, durationMs: number | null = null): Promise<void> {
+    const outcome: OutcomeFields = {
+      errorMessage: this.redactValue(String(errorMessage ?? "")) as string,
+      durationMs: this.checkDuration(durationMs),
+      finishedAt: new Date(this.now()).toISOString(),
+    };
+    await this.transition(auditId, "pending", "failed", "failed", "outcome", outcome);
+  }
+
+  /**
+   * Marks a successful compensable action as undone. A second call is a no-op that returns
+   * `{ changed: false }`; compensating a pending, failed or non-compensable entry is refused.
+   */
+  async compensate(
+    auditId: string,
+    reason: string,
+    options: { compensationAuditId?: string } = {},
+  ): Promise<{ changed: boolean }> {
+    if (!this.enabled) return { changed: false };
+    if (typeof reason !== "string" || reason.trim() === "")
+      throw new AuditError("INVALID_INPUT", "reason: expected a non-empty string");
+    const entry = await this.getEntry(auditId);
+    if (!entry)
+      throw new AuditError(
+        "NOT_FOUND",
+        `audit entry ${auditId} not found for company ${this.companyId}`,
+        auditId,
+      );
+    if (entry.status === "compensated") return { changed: false };
+    if (!entry.compensable) {
+      throw new AuditError(
+        "NOT_COMPENSABLE",
+        `audit entry ${auditId} (${entry.actionName}) is not compensable`,
+        auditId,
+        entry.status,
+      );
+    }
+    const comp: CompensationFields = {
+      compensationReason: this.redactValue(reason) as string,
+      compensatedAt: new Date(this.now()).toISOString(),
+      compensationAuditId: options.compensationAuditId ?? null,
+    };
+    try {
+      await this.transition(auditId, "success", "compensated", "compensate", "comp", comp);
+    } catch (err) {
+      // A concurrent compensate won the race: same outcome, so still a no-op.
+      if (err instanceof AuditError && err.currentStatus === "compensated") return { changed: false };
+      throw err;
+    }
+    return { changed: true };
+  }
+
+  /** One entry of this tenant, or null (also for another tenant's id). */
+  async getEntry(auditId: string): Promise<AuditEntry | null> {
+    if (!this.enabled || typeof auditId !== "string" || !AUDIT_ID.test(auditId)) return null;
+    const stored = await this.wrap("getEntry", () => this.store.get(this.companyId, auditId, this.now()));
+    if (!stored) return null;
+    const entry = decodeEntry(stored);
+    return entry && entry.companyId === this.companyId ? entry : null;
+  }
+
+  /** The newest successful entry recorded with this idempotency key, if any. */
+  async findByIdempotencyKey(key: string): Promise<AuditEntry | null> {
+    if (!this.enabled || !key) return null;
+    const id = await this.wrap("findByIdempotencyKey", () =>
+      this.store.findByIdempotencyKey(this.companyId, key, this.now()),
+    );
+    return id ? this.getEntry(id) : null;
+  }
+
+  async getUserActions(
+    userId: string,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<AuditEntry[]> {
+    return (await this.query({ ...options, userId })).entries;
+  }
+
+  async getActionsByType(
+    actionType: string,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<AuditEntry[]> {
+    return (await this.query({ ...options, actionType })).entries;
+  }
+
+  /** Entries matching every given filter, newest first, one page at a time. */
+  async query(q: AuditQuery = {}): Promise<AuditPage> {
+    const limit = q.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new AuditError("INVALID_INPUT", `limit: expected a whole number from 1 to 1000 (got ${q.limit})`);
+    }
+    if (q.status !== undefined && !AUDIT_STATUSES.includes(q.status)) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        `status: expected one of ${AUDIT_STATUSES.join(", ")} (got "${q.status}")`,
+      );
+    }
+    const after = q.cursor ? decodeCursor(q.cursor) : null;
+    if (q.cursor && !after)
+      throw new AuditError("INVALID_INPUT", "cursor: expected a nextCursor returned by query()");
+    if (!this.enabled) return { entries: [], nextCursor: null };
+    const now = this.now();
+    const fromMs = Math.max(toMs("from", q.from) ?? 0, now - this.ttlMs);
+    const toMsValue = toMs("to", q.to) ?? Number.MAX_SAFE_INTEGER;
+    const filters: StoreFilters = {};
+    for (const key of ["userId", "actionType", "status", "tag", "conversationId", "sagaId"] as const) {
+      const value = q[key];
+      if (value !== undefined && value !== null && value !== "")
+        (filters as Record<string, string>)[key] = String(value);
+    }
+    const res = await this.wrap("query", () =>
+      this.store.query({ companyId: this.companyId, filters, fromMs, toMs: toMsValue, limit, after }, now),
+    );
+    const entries = res.entries
+      .map(decodeEntry)
+      .filter((e): e is AuditEntry => e !== null && e.companyId === this.companyId);
+    return { entries, nextCursor: res.next ? encodeCursor(res.next) : null };
+  }
+
+  /** Checks every kept record against its signature, the chain and the seals; names what was tampered with. */
+  async verify(): Promise<VerifyReport> {
+    if (!this.enabled) {
+      return {
+        ok: true,
+        companyId: this.companyId,
+        signed: this.signed,
+        entriesChecked: 0,
+        recordsChecked: 0,
+        sealsChecked: 0,
+        unsealedRecords: 0,
+        findings: [],
+      };
+    }
+    return this.wrap("verify", () =>
+      verifyTrail({
+        companyId: this.companyId,
+        store: this.store,
+        signer: this.signer,
+        now: this.now(),
+        ttlMs: this.ttlMs,
+      }),
+    );
+  }
+
+  /** Signs the current chain head so that rewriting earlier records is detectable. */
+  async seal(): Promise<SealRecord | null> {
+    if (!this.enabled) return null;
+    const head = await this.wrap("seal", () => this.store.chainHead(this.companyId));
+    if (!head) return null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.lastSealSig === null) {
+        const seals = await this.store.readSeals(this.companyId);
+        const last = seals.at(-1);
+        this.lastSealSig = last?.sig ?? "";
+        if (last && last.seq >= head.seq) return last;
+      }
+      const unsigned = { seq: head.seq, chain: head.chain, at: this.now(), prevSig: this.lastSealSig };
+      const seal: SealRecord = { ...unsigned, sig: this.signer.seal(this.companyId, unsigned) };
+      if (await this.store.appendSeal(this.companyId, seal, unsigned.at - this.ttlMs)) {
+        this.lastSealSig = seal.sig;
+        return seal;
+      }
+      this.lastSealSig = null; // another writer sealed first: reload and try again
+    }
+    return null;
+  }
+
+  /** Seals what was written and stops the seal timer. The store stays open (its owner closes it). */
+  async close(): Promise<void> {
+    if (this.sealTimer) clearTimeout(this.sealTimer);
+    this.sealTimer = null;
+    if (this.enabled)
+      await this.seal().catch((err) => this.logger.warn("audit seal failed on close", { err }));
+  }
+
+  private scheduleSeal(): void {
+    if (this.sealIntervalMs <= 0 || this.sealTimer) return;
+    this.sealTimer = setTimeout(() => {
+      this.sealTimer = null;
+      this.seal().catch((err) => this.logger.warn("audit seal failed", { err }));
+    }, this.sealIntervalMs);
+    this.sealTimer.unref();
+  }
+
+  private async transition(
+    auditId: string,
+    from: AuditStatus,
+    to: AuditStatus,
+    op: AuditOp,
+    field: TransitionCommand["field"],
+    value: OutcomeFields | CompensationFields,
+  ): Promise<void> {
+    if (!this.enabled) return;
+    if (typeof auditId !== "string" || !AUDIT_ID.test(auditId)) {
+      throw new AuditError("INVALID_INPUT", `auditId: expected a 26-character audit id (got "${auditId}")`);
+    }
+    const json = canonicalJson(value);
+    const at = this.now();
+    const createdMs = idTime(auditId);
+    const res = await this.wrap(op, () =>
+      this.store.transition({
+        companyId: this.companyId,
+        auditId,
+        from,
+        to,
+        field,
+        value: json,
+        updatedAt: new Date(at).toISOString(),
+        createdMs,
+        expireMs: createdMs + this.ttlMs,
+        cutoffMs: at - this.ttlMs,
+        stamp: this.stamp(auditId, op, to, json, at),
+      }),
+    );
+    if (!res.ok) {
+      if (res.current === null)
+        throw new AuditError(
+          "NOT_FOUND",
+          `audit entry ${auditId} not found for company ${this.companyId}`,
+          auditId,
+        );
+      throw new AuditError(
+        "ILLEGAL_TRANSITION",
+        `cannot move audit entry ${auditId} from "${res.current}" to "${to}": only "${from}" entries can become "${to}"`,
+        auditId,
+        res.current,
+      );
+    }
+    this.scheduleSeal();
+  }
+
+  private stamp(auditId: string, op: AuditOp, status: AuditStatus, json: string, at: number) {
+    const digest = fieldDigest(op, status, json);
+    return { op, digest, at, sig: this.signer.record(this.companyId, auditId, op, digest, at) };
+  }
+
+  private buildBase(input: LogActionInput): BaseFields {
+    if (!input || typeof input !== "object")
+      throw new AuditError("INVALID_INPUT", "logAction: expected an options object");
+    if (typeof input.actionType !== "string" || !ACTION_TYPE.test(input.actionType)) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        `actionType: expected a lower-case name such as booking, notification, ticket, rag_search or api_call (got "${input.actionType}")`,
+      );
+    }
+    if (
+      typeof input.actionName !== "string" ||
+      input.actionName.trim() === "" ||
+      input.actionName.length > 200
+    ) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        "actionName: expected a non-empty string of at most 200 characters",
+      );
+    }
+    const params = input.inputParams ?? {};
+    if (typeof params !== "object" || Array.isArray(params))
+      throw new AuditError("INVALID_INPUT", "inputParams: expected an object");
+    const tags = input.tags ?? [];
+    if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string" || !TAG.test(t))) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        "tags: expected an array of short strings (letters, digits, _ : . - /)",
+      );
+    }
+    let userId = input.userId;
+    if (userId === undefined || userId === null || userId === "") {
+      userId = "anonymous";
+      this.logger.warn("action audited without a userId; recorded as anonymous", {
+        actionName: input.actionName,
+      });
+    }
+    const optional = (name: string, v: string | null | undefined): string | null => {
+      if (v === undefined || v === null || v === "") return null;
+      if (typeof v !== "string" || v.length > 256)
+        throw new AuditError("INVALID_INPUT", `${name}: expected a string of at most 256 characters`);
+      return v;
+    };
+    const now = this.now();
+    const compensable = input.compensable ?? false;
+    if (compensable && !input.compensationAction) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        "compensationAction: required when compensable is true (name the action that undoes this one)",
+      );
+    }
+    return {
+      auditId: newId(now),
+      companyId: this.companyId,
+      userId: String(userId),
+      actionType: input.actionType,
+      actionName: input.actionName,
+      inputParams: this.redactValue(params) as Record<string, unknown>,
+      compensable,
+      compensationAction: optional("compensationAction", input.compensationAction),
+      compensationParams: input.compensationParams
+        ? (this.redactValue(input.compensationParams) as Record<string, unknown>)
+        : null,
+      agentName: optional("agentName", input.agentName),
+      conversationId: optional("conversationId", input.conversationId),
+      sagaId: optional("sagaId", input.sagaId),
+      idempotencyKey: optional("idempotencyKey", input.idempotencyKey),
+      linkedAuditId: optional("linkedAuditId", input.linkedAuditId),
+      tags: [...new Set(tags)],
+      createdAt: new Date(now).toISOString(),
+    };
+  }
+
+  private assemble(base: BaseFields, status: AuditStatus, updatedAt: string): AuditEntry {
+    return {
+      ...base,
+      status,
+      result: null,
+      errorMessage: null,
+      durationMs: null,
+      updatedAt,
+      finishedAt: null,
+      compensationReason: null,
+      compensatedAt: null,
+      compensationAuditId: null,
+    };
+  }
+
+  private redactValue(value: unknown): unknown {
+    return redactSecrets(value, this.redaction);
+  }
+
+  private checkDuration(durationMs: number | null): number | null {
+    if (durationMs === null || durationMs === undefined) return null;
+    if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        `durationMs: expected a non-negative number of milliseconds (got ${durationMs})`,
+      );
+    }
+    return Math.round(durationMs);
+  }
+
+  private async wrap<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof AuditError || err instanceof AuditStoreError) throw err;
+      throw new AuditStoreError(operation, err);
+    }
+  }
+}
+
+function toMs(name: string, v: Date | string | number | undefined): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  const ms = v instanceof Date ? v.getTime() : typeof v === "number" ? v : Date.parse(v);
+  if (!Number.isFinite(ms))
+    throw new AuditError(
+      "INVALID_INPUT",
+      `${name}: expected a date (ISO 8601 string, Date or epoch ms), got "${String(v)}"`,
+    );
+  return ms;
+}

@@ -1,0 +1,250 @@
+import type { Cluster, Redis } from "ioredis";
+import { idTime } from "../../util/ids.js";
+import type {
+  AuditStore,
+  ChainRecord,
+  CreateCommand,
+  SealRecord,
+  StoredEntry,
+  StoreQuery,
+  StoreQueryResult,
+  TransitionCommand,
+  TransitionOutcome,
+} from "../store.js";
+import type { AuditStatus } from "../types.js";
+import { AuditKeys } from "./keys.js";
+import { CREATE, QUERY, SEAL, TRANSITION } from "./scripts.js";
+
+type RedisLike = Redis | Cluster;
+interface AuditCommands {
+  auditCreate(...args: (string | number)[]): Promise<number>;
+  auditTransition(...args: (string | number)[]): Promise<[number, string | number]>;
+  auditQuery(...args: (string | number)[]): Promise<[(string | string[])[], string, string]>;
+  auditSeal(...args: (string | number)[]): Promise<number>;
+}
+
+export interface RedisAuditStoreOptions {
+  /** An ioredis `Redis` or `Cluster`; the store does not close it. */
+  redis: RedisLike;
+  /** Key prefix (default "al"). */
+  prefix?: string;
+  /** Candidates a filtered query examines at most per page before returning a cursor (default 5000). */
+  scanBudget?: number;
+}
+
+function fieldsToEntry(auditId: string, createdMs: number, flat: string[]): StoredEntry | null {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] as string] = flat[i + 1] as string;
+  if (!h.base || !h.status) return null;
+  return {
+    auditId,
+    createdMs,
+    base: h.base,
+    status: h.status as AuditStatus,
+    outcome: h.outcome ?? null,
+    comp: h.comp ?? null,
+    updatedAt: h.updatedAt ?? "",
+  };
+}
+
+/**
+ * The production audit store: one Lua script per transition (one round trip), entry hashes with a
+ * TTL, time-scored sorted-set indexes trimmed by score on write, and the chain in a Redis stream.
+ */
+export class RedisAuditStore implements AuditStore {
+  readonly kind = "redis";
+  private readonly redis: RedisLike & AuditCommands;
+  private readonly prefix: string;
+  private readonly scanBudget: number;
+
+  constructor(options: RedisAuditStoreOptions) {
+    this.prefix = options.prefix ?? "al";
+    this.scanBudget = options.scanBudget ?? 5000;
+    const redis = options.redis as RedisLike & Partial<AuditCommands>;
+    if (!redis.auditCreate) {
+      redis.defineCommand("auditCreate", { lua: CREATE });
+      redis.defineCommand("auditTransition", { numberOfKeys: 6, lua: TRANSITION });
+      redis.defineCommand("auditQuery", { numberOfKeys: 1, lua: QUERY });
+      redis.defineCommand("auditSeal", { numberOfKeys: 1, lua: SEAL });
+    }
+    this.redis = redis as RedisLike & AuditCommands;
+  }
+
+  private keys(companyId: string): AuditKeys {
+    return new AuditKeys(this.prefix, companyId);
+  }
+
+  async create(cmd: CreateCommand): Promise<void> {
+    const k = this.keys(cmd.companyId);
+    const ix = cmd.index;
+    const indexKeys = [k.all, k.user(ix.userId), k.type(ix.actionType), k.status("pending")];
+    if (ix.conversationId) indexKeys.push(k.conversation(ix.conversationId));
+    if (ix.sagaId) indexKeys.push(k.saga(ix.sagaId));
+    for (const tag of ix.tags) indexKeys.push(k.tag(tag));
+    const keys = [
+      k.entry(cmd.auditId),
+      k.chain,
+      k.seq,
+      k.head,
+      ix.idempotencyKey ? k.idempotency(ix.idempotencyKey) : k.head,
+      ...indexKeys,
+    ];
+    await this.redis.auditCreate(
+      keys.length,
+      ...keys,
+      cmd.auditId,
+      cmd.createdMs,
+      cmd.expireMs,
+      cmd.cutoffMs,
+      cmd.base,
+      cmd.updatedAt,
+      cmd.stamp.sig,
+      cmd.stamp.digest,
+      cmd.stamp.at,
+      ix.idempotencyKey ? "1" : "0",
+    );
+  }
+
+  async transition(cmd: TransitionCommand): Promise<TransitionOutcome> {
+    const k = this.keys(cmd.companyId);
+    const [ok, current] = await this.redis.auditTransition(
+      k.entry(cmd.auditId),
+      k.chain,
+      k.seq,
+      k.head,
+      k.status(cmd.from),
+      k.status(cmd.to),
+      cmd.auditId,
+      cmd.from,
+      cmd.to,
+      cmd.field,
+      cmd.value,
+      cmd.updatedAt,
+      cmd.createdMs,
+      cmd.expireMs,
+      cmd.cutoffMs,
+      cmd.stamp.sig,
+      cmd.stamp.digest,
+      cmd.stamp.at,
+      cmd.stamp.op,
+    );
+    if (ok === 1) return { ok: true };
+    return { ok: false, current: current === "" ? null : (current as AuditStatus) };
+  }
+
+  async get(companyId: string, auditId: string): Promise<StoredEntry | null> {
+    const flat = await this.redis.hgetall(this.keys(companyId).entry(auditId));
+    return fieldsToEntry(auditId, idTime(auditId), Object.entries(flat).flat());
+  }
+
+  async findByIdempotencyKey(companyId: string, key: string): Promise<string | null> {
+    return this.redis.get(this.keys(companyId).idempotency(key));
+  }
+
+  async query(q: StoreQuery): Promise<StoreQueryResult> {
+    const k = this.keys(q.companyId);
+    const { key, used } = k.bestIndex(q.filters);
+    const rest: Record<string, string> = {};
+    for (const [name, value] of Object.entries(q.filters)) if (name !== used && value) rest[name] = value;
+    const max = q.toMs >= Number.MAX_SAFE_INTEGER ? "+inf" : `(${q.toMs}`;
+    const [flat, nextScore, nextId] = await this.redis.auditQuery(
+      key,
+      k.entryPrefix,
+      max,
+      q.fromMs,
+      q.limit,
+      q.after ? String(q.after.score) : "",
+      q.after ? q.after.id : "",
+      JSON.stringify(rest),
+      this.scanBudget,
+    );
+    const entries: StoredEntry[] = [];
+    for (let i = 0; i + 2 < flat.length + 1; i += 3) {
+      const id = flat[i] as string;
+      const entry = fieldsToEntry(id, Number(flat[i + 1]), flat[i + 2] as string[]);
+      if (entry) entries.push(entry);
+    }
+    return { entries, next: nextId ? { score: Number(nextScore), id: nextId } : null };
+  }
+
+  async *readChain(companyId: string): AsyncIterable<ChainRecord[]> {
+    const key = this.keys(companyId).chain;
+    let start = "-";
+    for (;;) {
+      const rows = await this.redis.xrange(key, start, "+", "COUNT", 1000);
+      if (rows.length === 0) return;
+      yield rows.map(([, fields]) => {
+        const f: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
+        return {
+          seq: Number(f.seq),
+          auditId: f.id ?? "",
+          op: f.op as ChainRecord["op"],
+          digest: f.digest ?? "",
+          at: Number(f.at),
+          sig: f.sig ?? "",
+          prev: f.prev ?? "",
+          chain: f.chain ?? "",
+        };
+      });
+      if (rows.length < 1000) return;
+      start = `(${rows[rows.length - 1]?.[0]}`;
+    }
+  }
+
+  async *listEntryIds(companyId: string): AsyncIterable<string[]> {
+    const prefix = this.keys(companyId).entryPrefix;
+    const nodes =
+      "nodes" in this.redis && typeof this.redis.nodes === "function"
+        ? (this.redis as Cluster).nodes("master")
+        : [this.redis as Redis];
+    for (const node of nodes) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await node.scan(cursor, "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
+        cursor = next;
+        if (keys.length > 0) yield keys.map((key) => key.slice(prefix.length));
+      } while (cursor !== "0");
+    }
+  }
+
+  async chainHead(companyId: string): Promise<{ seq: number; chain: string } | null> {
+    const k = this.keys(companyId);
+    const [seq, chain] = await Promise.all([this.redis.get(k.seq), this.redis.get(k.head)]);
+    return seq && chain ? { seq: Number(seq), chain } : null;
+  }
+
+  async appendSeal(companyId: string, seal: SealRecord, cutoffMs: number): Promise<boolean> {
+    const res = await this.redis.auditSeal(
+      this.keys(companyId).seals,
+      seal.seq,
+      seal.chain,
+      seal.at,
+      seal.prevSig,
+      seal.sig,
+      cutoffMs,
+    );
+    return res === 1;
+  }
+
+  async readSeals(companyId: string): Promise<SealRecord[]> {
+    const rows = await this.redis.xrange(this.keys(companyId).seals, "-", "+");
+    return rows.map(([, fields]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
+      return {
+        seq: Number(f.seq),
+        chain: f.chain ?? "",
+        at: Number(f.at),
+        prevSig: f.prevSig ?? "",
+        sig: f.sig ?? "",
+      };
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, "\\$&");
+}

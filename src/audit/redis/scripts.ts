@@ -1,0 +1,147 @@
+/**
+ * The audit trail's Lua scripts. Each is registered once with `defineCommand` and runs as one atomic
+ * round trip. Every key a script touches is passed in KEYS (all under the tenant's hash tag), except
+ * the entry hashes read by `auditQuery`, which share that hash tag through ARGV[1].
+ */
+
+/** Shared tail: append a chain record. Expects seqKey, headKey, chainKey, cutoff, id, op, digest, at, sig. */
+const APPEND_CHAIN = `
+local function append_chain(seqKey, headKey, chainKey, cutoff, id, op, digest, at, sig)
+  local seq = redis.call('INCR', seqKey)
+  local prev = redis.call('GET', headKey) or ''
+  local chain = redis.sha1hex(prev .. '|' .. sig)
+  redis.call('SET', headKey, chain)
+  redis.call('XADD', chainKey, 'MINID', '~', cutoff, '*',
+    'seq', seq, 'id', id, 'op', op, 'digest', digest, 'at', at, 'sig', sig, 'prev', prev, 'chain', chain)
+  return seq
+end
+`;
+
+/**
+ * auditCreate
+ * KEYS: 1 entry, 2 chain stream, 3 seq counter, 4 chain head, 5 idempotency key (or the head key when
+ *       none), 6.. index sorted sets (all, user, type, status pending, conversation, saga, tags)
+ * ARGV: 1 auditId, 2 score (created ms), 3 expireAt ms, 4 cutoff ms, 5 base JSON, 6 updatedAt,
+ *       7 sig, 8 digest, 9 at, 10 has idempotency key ('1'|'0')
+ * Returns: the chain seq, or the error EXISTS when the id is taken.
+ */
+export const CREATE = `${APPEND_CHAIN}
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('EXISTS audit id already used') end
+redis.call('HSET', KEYS[1], 'base', ARGV[5], 'status', 'pending', 'updatedAt', ARGV[6])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+for i = 6, #KEYS do
+  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[4])
+  redis.call('PEXPIREAT', KEYS[i], ARGV[3], 'GT')
+  if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIREAT', KEYS[i], ARGV[3]) end
+end
+if ARGV[10] == '1' then redis.call('SET', KEYS[5], ARGV[1], 'PXAT', ARGV[3]) end
+return append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[4], ARGV[1], 'create', ARGV[8], ARGV[9], ARGV[7])
+`;
+
+/**
+ * auditTransition
+ * KEYS: 1 entry, 2 chain stream, 3 seq counter, 4 chain head, 5 index of the old status, 6 index of the new status
+ * ARGV: 1 auditId, 2 expected status, 3 new status, 4 field name, 5 field JSON, 6 updatedAt,
+ *       7 score, 8 expireAt ms, 9 cutoff ms, 10 sig, 11 digest, 12 at, 13 op
+ * Returns: {1, seq} on success, {0, current status or ''} when refused (nothing changed).
+ */
+export const TRANSITION = `${APPEND_CHAIN}
+local cur = redis.call('HGET', KEYS[1], 'status')
+if not cur then return {0, ''} end
+if cur ~= ARGV[2] then return {0, cur} end
+redis.call('HSET', KEYS[1], ARGV[4], ARGV[5], 'status', ARGV[3], 'updatedAt', ARGV[6])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[9])
+redis.call('PEXPIREAT', KEYS[6], ARGV[8], 'GT')
+if redis.call('PTTL', KEYS[6]) == -1 then redis.call('PEXPIREAT', KEYS[6], ARGV[8]) end
+local seq = append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[9], ARGV[1], ARGV[13], ARGV[11], ARGV[12], ARGV[10])
+return {1, seq}
+`;
+
+/**
+ * auditQuery: newest-first page of one index, other filters checked on each candidate.
+ * KEYS: 1 index sorted set
+ * ARGV: 1 entry key prefix, 2 max score, 3 min score, 4 limit, 5 cursor score ('' = none),
+ *       6 cursor id, 7 filters JSON ({} = none), 8 scan budget (candidates examined at most)
+ * Returns: {entries (flat: id, score, hash fields...), next score, next id} — next is '' when done.
+ */
+export const QUERY = `
+local limit = tonumber(ARGV[4])
+local budget = tonumber(ARGV[8])
+local filters = cjson.decode(ARGV[7])
+local hasFilters = next(filters) ~= nil
+local cscore = ARGV[5]
+local cid = ARGV[6]
+local maxs = ARGV[2]
+if cscore ~= '' then maxs = cscore end
+local out = {}
+local found = 0
+local offset = 0
+local examined = 0
+local lastScore, lastId = '', ''
+local batch = limit + 1
+if hasFilters then batch = 200 end
+while true do
+  local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], maxs, ARGV[3], 'WITHSCORES', 'LIMIT', offset, batch)
+  if #ids == 0 then return {out, '', ''} end
+  for i = 1, #ids, 2 do
+    local id, score = ids[i], ids[i + 1]
+    if not (cscore ~= '' and score == cscore and id >= cid) then
+      examined = examined + 1
+      local h = redis.call('HGETALL', ARGV[1] .. id)
+      local keep = #h > 0
+      if keep and hasFilters then
+        local fields = {}
+        for j = 1, #h, 2 do fields[h[j]] = h[j + 1] end
+        if filters.status and fields.status ~= filters.status then keep = false end
+        if keep then
+          local base = cjson.decode(fields.base)
+          if filters.userId and base.userId ~= filters.userId then keep = false
+          elseif filters.actionType and base.actionType ~= filters.actionType then keep = false
+          elseif filters.conversationId and base.conversationId ~= filters.conversationId then keep = false
+          elseif filters.sagaId and base.sagaId ~= filters.sagaId then keep = false
+          elseif filters.tag then
+            local has = false
+            for _, t in ipairs(base.tags) do if t == filters.tag then has = true end end
+            keep = has
+          end
+        end
+      end
+      if keep then
+        if found == limit then return {out, lastScore, lastId} end
+        found = found + 1
+        out[#out + 1] = id
+        out[#out + 1] = score
+        out[#out + 1] = h
+        lastScore, lastId = score, id
+      end
+      if examined >= budget then
+        if found == 0 then return {out, score, id} end
+        return {out, lastScore, lastId}
+      end
+    end
+  end
+  if #ids < batch * 2 then return {out, '', ''} end
+  offset = offset + batch
+end
+`;
+
+/**
+ * auditSeal: append a seal if prevSig still names the newest one (compare-and-set).
+ * KEYS: 1 seals stream
+ * ARGV: 1 seq, 2 chain, 3 at, 4 prevSig, 5 sig, 6 cutoff ms
+ * Returns 1 when appended, 0 when another seal came first.
+ */
+export const SEAL = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local lastSig = ''
+if #last > 0 then
+  local f = last[1][2]
+  for i = 1, #f, 2 do if f[i] == 'sig' then lastSig = f[i + 1] end end
+end
+if lastSig ~= ARGV[4] then return 0 end
+redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[6], '*', 'seq', ARGV[1], 'chain', ARGV[2], 'at', ARGV[3], 'prevSig', ARGV[4], 'sig', ARGV[5])
+return 1
+`;

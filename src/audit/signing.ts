@@ -1,0 +1,49 @@
+import { createHash, createHmac } from "node:crypto";
+import type { AuditOp, SealRecord } from "./store.js";
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** The chain link the stores compute: identical to `redis.sha1hex(prev .. "|" .. sig)` in Lua. */
+export function chainLink(prev: string, sig: string): string {
+  return createHash("sha1").update(`${prev}|${sig}`).digest("hex");
+}
+
+/** Digest of the fields one transition wrote, bound to the status it set. */
+export function fieldDigest(op: AuditOp, status: string, fieldJson: string): string {
+  return sha256(`${op}|${status}|${fieldJson}`);
+}
+
+/** Signs transitions and seals. The key lives only in this process, never in the store. */
+export class Signer {
+  constructor(private readonly key: string | null) {}
+
+  get signed(): boolean {
+    return this.key !== null;
+  }
+
+  private mac(text: string): string {
+    return this.key ? createHmac("sha256", this.key).update(text).digest("hex") : sha256(text);
+  }
+
+  record(companyId: string, auditId: string, op: AuditOp, digest: string, at: number): string {
+    return this.mac(`rec|${companyId}|${auditId}|${op}|${digest}|${at}`);
+  }
+
+  seal(companyId: string, seal: Omit<SealRecord, "sig">): string {
+    return this.mac(`seal|${companyId}|${seal.seq}|${seal.chain}|${seal.at}|${seal.prevSig}`);
+  }
+}
+
+/** JSON with object keys sorted, so equal values always give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
+    }
+    return v;
+  });
+}

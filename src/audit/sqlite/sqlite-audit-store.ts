@@ -1,0 +1,344 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { AuditError } from "../errors.js";
+import { chainLink } from "../signing.js";
+import type {
+  AuditStore,
+  ChainRecord,
+  CreateCommand,
+  SealRecord,
+  StoredEntry,
+  StoreQuery,
+  StoreQueryResult,
+  TransitionCommand,
+  TransitionOutcome,
+} from "../store.js";
+import type { AuditStatus } from "../types.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit_entries (
+  company_id TEXT NOT NULL, audit_id TEXT NOT NULL, status TEXT NOT NULL,
+  user_id TEXT NOT NULL, action_type TEXT NOT NULL, conversation_id TEXT, saga_id TEXT,
+  created_ms INTEGER NOT NULL, expire_ms INTEGER NOT NULL,
+  base TEXT NOT NULL, outcome TEXT, comp TEXT, updated_at TEXT NOT NULL,
+  PRIMARY KEY (company_id, audit_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_entries (company_id, created_ms DESC, audit_id DESC);
+CREATE INDEX IF NOT EXISTS audit_by_user ON audit_entries (company_id, user_id, created_ms DESC, audit_id DESC);
+CREATE INDEX IF NOT EXISTS audit_by_type ON audit_entries (company_id, action_type, created_ms DESC, audit_id DESC);
+CREATE INDEX IF NOT EXISTS audit_by_status ON audit_entries (company_id, status, created_ms DESC, audit_id DESC);
+CREATE INDEX IF NOT EXISTS audit_by_conv ON audit_entries (company_id, conversation_id, created_ms DESC, audit_id DESC);
+CREATE INDEX IF NOT EXISTS audit_by_saga ON audit_entries (company_id, saga_id, created_ms DESC, audit_id DESC);
+CREATE TABLE IF NOT EXISTS audit_tags (
+  company_id TEXT NOT NULL, tag TEXT NOT NULL, audit_id TEXT NOT NULL, created_ms INTEGER NOT NULL,
+  PRIMARY KEY (company_id, tag, created_ms, audit_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_idempotency (
+  company_id TEXT NOT NULL, idem_key TEXT NOT NULL, audit_id TEXT NOT NULL, expire_ms INTEGER NOT NULL,
+  PRIMARY KEY (company_id, idem_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_chain (
+  company_id TEXT NOT NULL, seq INTEGER NOT NULL, audit_id TEXT NOT NULL, op TEXT NOT NULL,
+  digest TEXT NOT NULL, at INTEGER NOT NULL, sig TEXT NOT NULL, prev TEXT NOT NULL, chain TEXT NOT NULL,
+  PRIMARY KEY (company_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_heads (company_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, chain TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_seals (
+  company_id TEXT NOT NULL, seq INTEGER NOT NULL, chain TEXT NOT NULL, at INTEGER NOT NULL,
+  prev_sig TEXT NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (company_id, sig)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_seals_order ON audit_seals (company_id, at, seq);
+`;
+
+interface EntryRow {
+  audit_id: string;
+  created_ms: number;
+  base: string;
+  status: string;
+  outcome: string | null;
+  comp: string | null;
+  updated_at: string;
+}
+
+const COLUMN_OF = {
+  userId: "user_id",
+  actionType: "action_type",
+  status: "status",
+  conversationId: "conversation_id",
+  sagaId: "saga_id",
+} as const;
+
+function toEntry(row: EntryRow): StoredEntry {
+  return {
+    auditId: row.audit_id,
+    createdMs: row.created_ms,
+    base: row.base,
+    status: row.status as AuditStatus,
+    outcome: row.outcome,
+    comp: row.comp,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** How often (in writes) expired rows are purged; reads filter them out in between. */
+const PURGE_EVERY = 500;
+
+/** The embedded audit store: one SQLite file (WAL), each transition one transaction. */
+export class SqliteAuditStore implements AuditStore {
+  readonly kind = "sqlite";
+  private readonly db: Database.Database;
+  private writes = 0;
+  private readonly createTx: (cmd: CreateCommand) => void;
+  private readonly transitionTx: (cmd: TransitionCommand) => TransitionOutcome;
+
+  constructor(options: { path: string }) {
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    const insertEntry = this.db.prepare(
+      `INSERT INTO audit_entries (company_id, audit_id, status, user_id, action_type, conversation_id, saga_id,
+        created_ms, expire_ms, base, updated_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertTag = this.db.prepare("INSERT OR IGNORE INTO audit_tags VALUES (?, ?, ?, ?)");
+    const upsertIdem = this.db.prepare(
+      "INSERT INTO audit_idempotency VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET audit_id = excluded.audit_id, expire_ms = excluded.expire_ms",
+    );
+    const head = this.db.prepare<[string], { seq: number; chain: string }>(
+      "SELECT seq, chain FROM audit_heads WHERE company_id = ?",
+    );
+    const setHead = this.db.prepare(
+      "INSERT INTO audit_heads VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET seq = excluded.seq, chain = excluded.chain",
+    );
+    const insertChain = this.db.prepare("INSERT INTO audit_chain VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const appendChain = (companyId: string, auditId: string, stamp: CreateCommand["stamp"]) => {
+      const h = head.get(companyId);
+      const seq = (h?.seq ?? 0) + 1;
+      const prev = h?.chain ?? "";
+      const chain = chainLink(prev, stamp.sig);
+      insertChain.run(companyId, seq, auditId, stamp.op, stamp.digest, stamp.at, stamp.sig, prev, chain);
+      setHead.run(companyId, seq, chain);
+    };
+    this.createTx = this.db.transaction((cmd: CreateCommand) => {
+      const ix = cmd.index;
+      try {
+        insertEntry.run(
+          cmd.companyId,
+          cmd.auditId,
+          ix.userId,
+          ix.actionType,
+          ix.conversationId,
+          ix.sagaId,
+          cmd.createdMs,
+          cmd.expireMs,
+          cmd.base,
+          cmd.updatedAt,
+        );
+      } catch (err) {
+        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+          throw new AuditError("DUPLICATE_ID", `audit id ${cmd.auditId} is already used`, cmd.auditId);
+        }
+        throw err;
+      }
+      for (const tag of ix.tags) insertTag.run(cmd.companyId, tag, cmd.auditId, cmd.createdMs);
+      if (ix.idempotencyKey) upsertIdem.run(cmd.companyId, ix.idempotencyKey, cmd.auditId, cmd.expireMs);
+      appendChain(cmd.companyId, cmd.auditId, cmd.stamp);
+    });
+    const currentStatus = this.db.prepare<[string, string, number], { status: string }>(
+      "SELECT status FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?",
+    );
+    const updates = {
+      outcome: this.db.prepare(
+        "UPDATE audit_entries SET status = ?, outcome = ?, updated_at = ? WHERE company_id = ? AND audit_id = ?",
+      ),
+      comp: this.db.prepare(
+        "UPDATE audit_entries SET status = ?, comp = ?, updated_at = ? WHERE company_id = ? AND audit_id = ?",
+      ),
+    };
+    this.transitionTx = this.db.transaction((cmd: TransitionCommand): TransitionOutcome => {
+      const row = currentStatus.get(cmd.companyId, cmd.auditId, cmd.stamp.at);
+      if (!row) return { ok: false, current: null };
+      if (row.status !== cmd.from) return { ok: false, current: row.status as AuditStatus };
+      updates[cmd.field].run(cmd.to, cmd.value, cmd.updatedAt, cmd.companyId, cmd.auditId);
+      appendChain(cmd.companyId, cmd.auditId, cmd.stamp);
+      return { ok: true };
+    });
+  }
+
+  async create(cmd: CreateCommand): Promise<void> {
+    this.createTx(cmd);
+    this.maybePurge(cmd.companyId, cmd.cutoffMs);
+  }
+
+  async transition(cmd: TransitionCommand): Promise<TransitionOutcome> {
+    const res = this.transitionTx(cmd);
+    this.maybePurge(cmd.companyId, cmd.cutoffMs);
+    return res;
+  }
+
+  async get(companyId: string, auditId: string, nowMs: number): Promise<StoredEntry | null> {
+    const row = this.db
+      .prepare<[string, string, number], EntryRow>(
+        "SELECT audit_id, created_ms, base, status, outcome, comp, updated_at FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?",
+      )
+      .get(companyId, auditId, nowMs);
+    return row ? toEntry(row) : null;
+  }
+
+  async findByIdempotencyKey(companyId: string, key: string, nowMs: number): Promise<string | null> {
+    const row = this.db
+      .prepare<[string, string, number], { audit_id: string }>(
+        "SELECT audit_id FROM audit_idempotency WHERE company_id = ? AND idem_key = ? AND expire_ms > ?",
+      )
+      .get(companyId, key, nowMs);
+    return row?.audit_id ?? null;
+  }
+
+  async query(q: StoreQuery, nowMs: number): Promise<StoreQueryResult> {
+    const where = ["e.company_id = ?", "e.created_ms >= ?", "e.created_ms < ?", "e.expire_ms > ?"];
+    const params: (string | number)[] = [
+      q.companyId,
+      q.fromMs,
+      Math.min(q.toMs, Number.MAX_SAFE_INTEGER),
+      nowMs,
+    ];
+    for (const [name, column] of Object.entries(COLUMN_OF)) {
+      const value = q.filters[name as keyof typeof COLUMN_OF];
+      if (value) {
+        where.push(`e.${column} = ?`);
+        params.push(value);
+      }
+    }
+    let from = "audit_entries e";
+    if (q.filters.tag) {
+      from = "audit_tags t JOIN audit_entries e ON e.company_id = t.company_id AND e.audit_id = t.audit_id";
+      where.push("t.company_id = ? AND t.tag = ?");
+      params.push(q.companyId, q.filters.tag);
+    }
+    if (q.after) {
+      where.push("(e.created_ms < ? OR (e.created_ms = ? AND e.audit_id < ?))");
+      params.push(q.after.score, q.after.score, q.after.id);
+    }
+    const rows = this.db
+      .prepare<(string | number)[], EntryRow>(
+        `SELECT e.audit_id, e.created_ms, e.base, e.status, e.outcome, e.comp, e.updated_at FROM ${from}
+         WHERE ${where.join(" AND ")} ORDER BY e.created_ms DESC, e.audit_id DESC LIMIT ?`,
+      )
+      .all(...params, q.limit + 1);
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit).map(toEntry);
+    const last = page.at(-1);
+    return { entries: page, next: more && last ? { score: last.createdMs, id: last.auditId } : null };
+  }
+
+  async *readChain(companyId: string): AsyncIterable<ChainRecord[]> {
+    const stmt = this.db.prepare<
+      [string, number],
+      {
+        seq: number;
+        audit_id: string;
+        op: string;
+        digest: string;
+        at: number;
+        sig: string;
+        prev: string;
+        chain: string;
+      }
+    >(
+      "SELECT seq, audit_id, op, digest, at, sig, prev, chain FROM audit_chain WHERE company_id = ? AND seq > ? ORDER BY seq LIMIT 1000",
+    );
+    let after = -1;
+    for (;;) {
+      const rows = stmt.all(companyId, after);
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({
+        seq: r.seq,
+        auditId: r.audit_id,
+        op: r.op as ChainRecord["op"],
+        digest: r.digest,
+        at: r.at,
+        sig: r.sig,
+        prev: r.prev,
+        chain: r.chain,
+      }));
+      after = rows[rows.length - 1]?.seq ?? after;
+    }
+  }
+
+  async *listEntryIds(companyId: string, nowMs: number): AsyncIterable<string[]> {
+    const stmt = this.db.prepare<[string, number, string], { audit_id: string }>(
+      "SELECT audit_id FROM audit_entries WHERE company_id = ? AND expire_ms > ? AND audit_id > ? ORDER BY audit_id LIMIT 1000",
+    );
+    let after = "";
+    for (;;) {
+      const rows = stmt.all(companyId, nowMs, after);
+      if (rows.length === 0) return;
+      yield rows.map((r) => r.audit_id);
+      after = rows[rows.length - 1]?.audit_id ?? after;
+    }
+  }
+
+  async chainHead(companyId: string): Promise<{ seq: number; chain: string } | null> {
+    return (
+      this.db
+        .prepare<[string], { seq: number; chain: string }>(
+          "SELECT seq, chain FROM audit_heads WHERE company_id = ?",
+        )
+        .get(companyId) ?? null
+    );
+  }
+
+  async appendSeal(companyId: string, seal: SealRecord, cutoffMs: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      const last = this.db
+        .prepare<[string], { sig: string }>(
+          "SELECT sig FROM audit_seals WHERE company_id = ? ORDER BY at DESC, seq DESC LIMIT 1",
+        )
+        .get(companyId);
+      if ((last?.sig ?? "") !== seal.prevSig) return false;
+      this.db
+        .prepare("INSERT INTO audit_seals VALUES (?, ?, ?, ?, ?, ?)")
+        .run(companyId, seal.seq, seal.chain, seal.at, seal.prevSig, seal.sig);
+      this.db.prepare("DELETE FROM audit_seals WHERE company_id = ? AND at < ?").run(companyId, cutoffMs);
+      return true;
+    })();
+  }
+
+  async readSeals(companyId: string): Promise<SealRecord[]> {
+    return this.db
+      .prepare<[string], { seq: number; chain: string; at: number; prev_sig: string; sig: string }>(
+        "SELECT seq, chain, at, prev_sig, sig FROM audit_seals WHERE company_id = ? ORDER BY at, seq",
+      )
+      .all(companyId)
+      .map((r) => ({ seq: r.seq, chain: r.chain, at: r.at, prevSig: r.prev_sig, sig: r.sig }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Direct access for operators' tooling and tamper tests. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  /** Drops a tenant's rows older than its retention cutoff (the same bound queries already apply). */
+  private maybePurge(companyId: string, cutoffMs: number): void {
+    if (++this.writes % PURGE_EVERY !== 0) return;
+    this.db.transaction(() => {
+      this.db
+        .prepare("DELETE FROM audit_entries WHERE company_id = ? AND created_ms < ?")
+        .run(companyId, cutoffMs);
+      this.db
+        .prepare("DELETE FROM audit_tags WHERE company_id = ? AND created_ms < ?")
+        .run(companyId, cutoffMs);
+      this.db
+        .prepare("DELETE FROM audit_idempotency WHERE company_id = ? AND expire_ms <= ?")
+        .run(companyId, cutoffMs);
+      this.db.prepare("DELETE FROM audit_chain WHERE company_id = ? AND at < ?").run(companyId, cutoffMs);
+    })();
+  }
+}
