@@ -53,6 +53,14 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** Which requests an injected failure hits (all by default) and what it answers. */
+export interface FailureOptions {
+  body?: unknown;
+  method?: "GET" | "POST";
+  /** Matched against the request path, e.g. `/labels$/`. */
+  path?: RegExp;
+}
+
 export interface ChatwootStandInOptions {
   apiToken?: string;
   /** Accounts the token may use; every other account id answers 401. */
@@ -64,7 +72,7 @@ export class ChatwootStandIn {
   readonly requests: RecordedRequest[] = [];
   readonly #accounts: Set<number>;
   readonly #conversations = new Map<string, StandInConversation>();
-  readonly #failures: { status: number; body?: unknown }[] = [];
+  readonly #failures: { status: number; body: unknown; method?: string; path?: RegExp }[] = [];
   readonly #delays: number[] = [];
   #nextMessageId = 1000;
   #server: Server | undefined;
@@ -118,8 +126,9 @@ export class ChatwootStandIn {
   }
 
   /** The next `n` API requests answer `status` (after authentication is checked, like a proxy error). */
-  failNext(n: number, status: number, body: unknown = { error: `injected failure ${status}` }): void {
-    for (let i = 0; i < n; i++) this.#failures.push({ status, body });
+  failNext(n: number, status: number, opts: FailureOptions = {}): void {
+    const body = opts.body ?? { error: `injected failure ${status}` };
+    for (let k = 0; k < n; k++) this.#failures.push({ status, body, method: opts.method, path: opts.path });
   }
 
   /** The next `n` requests wait `ms` before being handled. */
@@ -148,7 +157,10 @@ export class ChatwootStandIn {
     const token = req.headers.api_access_token ?? url.searchParams.get("api_access_token");
     if (token !== this.apiToken)
       return send(401, { errors: ["You need to sign in or sign up before continuing."] });
-    const failure = this.#failures.shift();
+    const index = this.#failures.findIndex(
+      (f) => (!f.method || f.method === req.method) && (!f.path || f.path.test(url.pathname)),
+    );
+    const failure = index >= 0 ? this.#failures.splice(index, 1)[0] : undefined;
     if (failure) return send(failure.status, failure.body);
 
     const m = /^\/api\/v1\/accounts\/(\d+)\/conversations\/(\d+)(\/[a-z_]+)?$/.exec(url.pathname);
