@@ -1,0 +1,61 @@
+import { z } from "zod";
+import type { CloseTicketResult, CreateTicketResult } from "../../services/tickets/index.js";
+import { ConversationId } from "../schemas.js";
+import type { ToolDefinition } from "../types.js";
+
+const createSchema = z.object({
+  conversation_id: ConversationId,
+  subject: z.string().trim().min(3, "expected a short subject").max(200),
+  description: z.string().trim().min(1, "expected a description of the problem").max(5000),
+  priority: z
+    .enum(["low", "medium", "high", "urgent"], { message: "expected low, medium, high or urgent" })
+    .default("medium"),
+  customer_name: z.string().optional(),
+  customer_phone: z.string().optional(),
+  customer_email: z.string().optional(),
+});
+type CreateParams = z.infer<typeof createSchema>;
+
+/** Opens a support ticket and hands the conversation to a human. */
+export const createTicketTool: ToolDefinition<CreateParams, CreateTicketResult> = {
+  name: "create_ticket",
+  description:
+    "Open a support ticket for a customer's problem (complaint, adverse reaction, billing issue) and hand the conversation to a human agent.",
+  actionType: "ticket",
+  service: "tickets",
+  schema: createSchema as unknown as z.ZodType<CreateParams>,
+  compensation: () => ({
+    toolName: "close_ticket",
+    parameters: (result) => ({ ticket_id: result.ticket_id, reason: "rolled back" }),
+  }),
+  run: (p, s, ctx) => {
+    const customer = { name: p.customer_name, phone: p.customer_phone, email: p.customer_email };
+    const hasCustomer = Object.values(customer).some(Boolean);
+    return s.tickets.createTicket(
+      {
+        conversation_id: p.conversation_id,
+        subject: p.subject,
+        description: p.description,
+        priority: p.priority,
+        ...(hasCustomer ? { customer } : {}),
+      },
+      { idempotencyKey: ctx.idempotencyKey },
+    );
+  },
+};
+
+const closeSchema = z.object({
+  ticket_id: z.string().trim().min(1, "expected the ticket id"),
+  reason: z.string().trim().min(1, "expected a reason").max(1000).default("closed"),
+});
+type CloseParams = z.infer<typeof closeSchema>;
+
+/** Closes a ticket; the compensation of create_ticket. */
+export const closeTicketTool: ToolDefinition<CloseParams, CloseTicketResult> = {
+  name: "close_ticket",
+  description: "Close a support ticket (used to undo create_ticket).",
+  actionType: "ticket",
+  service: "tickets",
+  schema: closeSchema as unknown as z.ZodType<CloseParams>,
+  run: (p, s) => s.tickets.closeTicket(p.ticket_id, p.reason),
+};

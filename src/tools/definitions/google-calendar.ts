@@ -1,0 +1,101 @@
+import { z } from "zod";
+import type { Booking } from "../../services/calendar/index.js";
+import { eventIdFor } from "../../services/calendar/index.js";
+import { DateString, Email, TimeString } from "../schemas.js";
+import type { ToolDefinition } from "../types.js";
+
+const BookingData = z.object({
+  customer_name: z.string().trim().min(1, "expected the customer's name"),
+  customer_email: Email.optional(),
+  customer_phone: z.string().trim().min(6, "expected a phone number").optional(),
+  service: z.string().trim().min(1, "expected the treatment or service to book"),
+  date: DateString,
+  time: TimeString,
+  duration_minutes: z.number().int("expected whole minutes").min(5).max(480).default(30),
+  notes: z.string().max(2000).optional(),
+});
+
+const schema = z
+  .object({
+    action: z.enum(["create_booking", "delete_booking", "check_availability", "list_bookings"], {
+      message: "expected one of create_booking, delete_booking, check_availability, list_bookings",
+    }),
+    booking_data: BookingData.optional(),
+    event_id: z
+      .string()
+      .regex(/^[a-v0-9]{5,1024}$/, "expected a calendar event id ([a-v0-9], 5-1024 characters)")
+      .optional(),
+    date: DateString.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.action === "create_booking" && !p.booking_data)
+      ctx.addIssue({ code: "custom", path: ["booking_data"], message: "required for create_booking" });
+    if (p.action === "delete_booking" && !p.event_id)
+      ctx.addIssue({ code: "custom", path: ["event_id"], message: "required for delete_booking" });
+    if (p.action === "check_availability" && !p.date)
+      ctx.addIssue({ code: "custom", path: ["date"], message: "required for check_availability" });
+  });
+type Params = z.infer<typeof schema>;
+
+/** What create_booking returns: the booking plus whether a retry found it already made. */
+type CalendarResult = Record<string, unknown> & Partial<Booking>;
+
+/** Books, cancels, lists and checks appointments in the tenant's calendar. */
+export const googleCalendarTool: ToolDefinition<Params, CalendarResult> = {
+  name: "google_calendar",
+  description:
+    "Manage clinic appointments. action=check_availability {date} lists free slots; create_booking {booking_data} books one (confirm with the customer first); delete_booking {event_id} cancels; list_bookings {date?}.",
+  actionType: "booking",
+  service: "calendar",
+  schema: schema as unknown as z.ZodType<Params>,
+  actionName: (p) => `google_calendar.${p.action}`,
+  compensation: (p) =>
+    p.action === "create_booking"
+      ? {
+          toolName: "google_calendar",
+          parameters: (result) => ({ action: "delete_booking", event_id: result.event_id }),
+        }
+      : null,
+  async run(p, s, ctx) {
+    switch (p.action) {
+      case "create_booking":
+        // The event id is derived from the step's idempotency key: a retry after a lost answer
+        // finds the event it already made instead of booking twice.
+        return (await s.calendar.createBooking(p.booking_data as NonNullable<Params["booking_data"]>, {
+          eventId: eventIdFor(ctx.idempotencyKey),
+        })) as unknown as CalendarResult;
+      case "delete_booking":
+        return (await s.calendar.deleteBooking(p.event_id as string)) as unknown as CalendarResult;
+      case "check_availability":
+        return (await s.calendar.checkAvailability(p.date as string)) as unknown as CalendarResult;
+      case "list_bookings":
+        return (await s.calendar.listBookings(p.date)) as unknown as CalendarResult;
+    }
+  },
+  afterCompensation(p, result, tenant) {
+    const b = p.booking_data;
+    if (p.action !== "create_booking" || !b?.customer_email || b.customer_email.includes("***")) return [];
+    return [
+      {
+        toolName: "send_email",
+        parameters: {
+          to_email: b.customer_email,
+          template_name: "appointment_cancellation",
+          locale: tenant.locale,
+          template_vars: {
+            customer_name: b.customer_name,
+            appointment_date: result.date ?? b.date,
+            appointment_time: result.time ?? b.time,
+            service_name: b.service,
+            clinic_name: tenant.clinicName,
+          },
+        },
+      },
+    ];
+  },
+  async reconcile(p, s, idempotencyKey) {
+    if (p.action !== "create_booking") return null;
+    const booking = await s.calendar.getBooking(eventIdFor(idempotencyKey));
+    return booking ? { happened: true, result: booking as unknown as CalendarResult } : { happened: false };
+  },
+};
