@@ -75,7 +75,9 @@ export class ChatwootStandIn {
   readonly #failures: { status: number; body: unknown; method?: string; path?: RegExp }[] = [];
   readonly #delays: number[] = [];
   #nextMessageId = 1000;
+  readonly #files = new Map<string, { bytes: Buffer; contentType: string; filename: string }>();
   #server: Server | undefined;
+  #baseUrl = "";
 
   constructor(options: ChatwootStandInOptions = {}) {
     this.apiToken = options.apiToken ?? "cw-test-token-0123456789";
@@ -86,7 +88,8 @@ export class ChatwootStandIn {
     const server = createServer((req, res) => void this.#handle(req, res));
     this.#server = server;
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.#baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.#baseUrl;
   }
 
   async close(): Promise<void> {
@@ -125,7 +128,40 @@ export class ChatwootStandIn {
     return this.conversation(conversationId, accountId)?.messages ?? [];
   }
 
-  /** The next `n` API requests answer `status` (after authentication is checked, like a proxy error). */
+  /**
+   * Stores an attachment and returns its `data_url`, which (as in Chatwoot) redirects to the
+   * stored file: `/rails/active_storage/blobs/redirect/<signed id>/<name>` -> 302 -> the bytes.
+   * Call after `start()`.
+   */
+  addFile(filename: string, bytes: Buffer, contentType: string): string {
+    const id = `eyJfcmFpbHMiOn${this.#files.size + 1}`;
+    this.#files.set(id, { bytes, contentType, filename });
+    return `${this.#baseUrl}/rails/active_storage/blobs/redirect/${id}/${encodeURIComponent(filename)}`;
+  }
+
+  #takeFailure(method: string | undefined, path: string): { status: number; body: unknown } | undefined {
+    const index = this.#failures.findIndex(
+      (f) => (!f.method || f.method === method) && (!f.path || f.path.test(path)),
+    );
+    return index >= 0 ? this.#failures.splice(index, 1)[0] : undefined;
+  }
+
+  #serveFile(direct: boolean, id: string, res: ServerResponse): void {
+    const stored = this.#files.get(id);
+    if (!stored) {
+      res.writeHead(404, { "content-type": "text/html" }).end("<html><body>Not Found</body></html>");
+      return;
+    }
+    if (!direct) {
+      const location = `/rails/active_storage/disk/${id}/${encodeURIComponent(stored.filename)}`;
+      res.writeHead(302, { location }).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": stored.contentType, "content-length": stored.bytes.length });
+    res.end(stored.bytes);
+  }
+
+  /** The next `n` requests (those matching `opts` when given) answer `status`; API calls are checked for the token first. */
   failNext(n: number, status: number, opts: FailureOptions = {}): void {
     const body = opts.body ?? { error: `injected failure ${status}` };
     for (let k = 0; k < n; k++) this.#failures.push({ status, body, method: opts.method, path: opts.path });
@@ -154,13 +190,17 @@ export class ChatwootStandIn {
     const delay = this.#delays.shift();
     if (delay) await new Promise((r) => setTimeout(r, delay));
 
+    const file = /^\/rails\/active_storage\/(blobs\/redirect|disk)\/([\w-]+)\/[^/]+$/.exec(url.pathname);
+    if (req.method === "GET" && file) {
+      const failure = this.#takeFailure(req.method, url.pathname);
+      if (failure) return send(failure.status, failure.body);
+      return this.#serveFile(file[1] === "disk", file[2] ?? "", res);
+    }
+
     const token = req.headers.api_access_token ?? url.searchParams.get("api_access_token");
     if (token !== this.apiToken)
       return send(401, { errors: ["You need to sign in or sign up before continuing."] });
-    const index = this.#failures.findIndex(
-      (f) => (!f.method || f.method === req.method) && (!f.path || f.path.test(url.pathname)),
-    );
-    const failure = index >= 0 ? this.#failures.splice(index, 1)[0] : undefined;
+    const failure = this.#takeFailure(req.method, url.pathname);
     if (failure) return send(failure.status, failure.body);
 
     const m = /^\/api\/v1\/accounts\/(\d+)\/conversations\/(\d+)(\/[a-z_]+)?$/.exec(url.pathname);
