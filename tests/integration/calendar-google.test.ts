@@ -1,5 +1,6 @@
 import { createPublicKey, generateKeyPairSync, verify } from "node:crypto";
 import { inspect } from "node:util";
+import { calendar as calendarApi, auth as googleAuth } from "googleapis/build/src/apis/calendar/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type BookingData,
@@ -279,5 +280,38 @@ describe("GoogleCalendarService against the Google Calendar stand-in", () => {
     expect(bookings).toHaveLength(260);
     expect(bookings[259]?.summary).toBe("e259");
     expect(standIn.requests.filter((r) => r.method === "GET")).toHaveLength(2);
+  });
+
+  it("the stand-in answers googleapis as Google does for requests the service never makes", async () => {
+    const auth = new googleAuth.OAuth2();
+    auth.setCredentials({ access_token: "good" });
+    const api = calendarApi({ version: "v3", auth, rootUrl });
+    const status = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (e: { status?: number }) => e.status,
+      );
+    const times = {
+      start: { dateTime: "2030-07-01T10:00:00+02:00" },
+      end: { dateTime: "2030-07-01T10:30:00+02:00" },
+    };
+    expect(
+      await status(api.events.insert({ calendarId: CAL, requestBody: { id: "Has-Upper", ...times } })),
+    ).toBe(400);
+    expect(await status(api.events.insert({ calendarId: CAL, requestBody: { id: "abcd", ...times } }))).toBe(
+      400,
+    );
+    expect(await status(api.events.insert({ calendarId: CAL, requestBody: { id: "abcde", ...times } }))).toBe(
+      200,
+    );
+    const dup = (await api.events
+      .insert({ calendarId: CAL, requestBody: { id: "abcde", ...times } })
+      .catch((e: unknown) => e)) as { status?: number; response: { data: { error: unknown } } };
+    expect(dup.status).toBe(409);
+    expect(dup.response.data.error).toMatchObject({ code: 409, errors: [{ reason: "duplicate" }] });
+    expect(await status(api.events.list({ calendarId: CAL, orderBy: "startTime" }))).toBe(400);
+    const noAuth = await fetch(new URL("calendar/v3/freeBusy", rootUrl), { method: "POST" });
+    expect(noAuth.status).toBe(401);
+    expect(noAuth.headers.get("www-authenticate")).toMatch(/^Bearer/);
   });
 });

@@ -1,57 +1,29 @@
-import { randomBytes } from "node:crypto";
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  type Answer,
+  EVENT_ID,
+  eventInstant,
+  eventResource,
+  googleError,
+  type Injection,
+  injectedError,
+  key,
+  type RecordedRequest,
+  type RequestFilter,
+  RFC3339,
+  randomId,
+  type StoredEvent,
+  take,
+  withOffset,
+} from "./google-calendar-stand-in-wire.js";
 
-/**
- * A local Google Calendar v3 server for tests: the subset googleapis uses for bookings
- * (events insert/get/delete/list, freeBusy), with Google's status codes and error bodies.
- * Point `google.calendar({ version: "v3", auth, rootUrl })` at the URL `start()` returns.
- */
-
-export interface EventTime {
-  dateTime?: string;
-  date?: string;
-  timeZone?: string;
-}
-
-export interface StoredEvent {
-  calendarId: string;
-  id: string;
-  status: "confirmed" | "cancelled";
-  summary?: string;
-  description?: string;
-  start: EventTime;
-  end: EventTime;
-  /** Resolved UTC instants. */
-  startMs: number;
-  endMs: number;
-  transparency?: string;
-  extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
-  created: string;
-  updated: string;
-  sequence: number;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-  /** The status answered. */
-  status: number;
-}
-
-export interface RequestFilter {
-  method?: string;
-  path?: RegExp;
-}
+export type {
+  EventTime,
+  RecordedRequest,
+  RequestFilter,
+  StoredEvent,
+} from "./google-calendar-stand-in-wire.js";
 
 export interface GoogleCalendarStandInOptions {
   /** Calendar ids that exist; others answer 404 (freeBusy: notFound). Default: any id exists. */
@@ -62,30 +34,11 @@ export interface GoogleCalendarStandInOptions {
   timeZone?: string;
 }
 
-interface Injection {
-  remaining: number;
-  filter: RequestFilter | undefined;
-}
-
-type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
-
-const EVENT_ID = /^[a-v0-9]{5,1024}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
-const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
-const DEFAULT_REASON: Record<number, [string, string, string]> = {
-  400: ["global", "badRequest", "Bad Request"],
-  401: ["global", "authError", "Invalid Credentials"],
-  403: ["global", "forbidden", "Forbidden"],
-  404: ["global", "notFound", "Not Found"],
-  429: ["usageLimits", "rateLimitExceeded", "Rate Limit Exceeded"],
-  500: ["global", "backendError", "Backend Error"],
-  503: ["global", "backendError", "Backend Error"],
-};
-
-export function googleError(code: number, message: string, reason: string, domain = "global"): Answer {
-  return { status: code, body: { error: { errors: [{ domain, reason, message }], code, message } } };
-}
-
+/**
+ * A local Google Calendar v3 server for tests: the subset googleapis uses for bookings
+ * (events insert/get/delete/list, freeBusy), with Google's status codes and error bodies.
+ * Point `google.calendar({ version: "v3", auth, rootUrl })` at the URL `start()` returns.
+ */
 export class GoogleCalendarStandIn {
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
@@ -100,7 +53,12 @@ export class GoogleCalendarStandIn {
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify(googleError(500, String(err), "backendError").body));
+      });
+    });
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -183,16 +141,7 @@ export class GoogleCalendarStandIn {
       !f || ((!f.method || f.method === method) && (!f.path || f.path.test(url.pathname)));
     answer ??= this.authenticate(req.headers.authorization);
     const failure = answer ? undefined : take(this.failures, match);
-    if (failure) {
-      const [domain, reason, message] = DEFAULT_REASON[failure.status] ?? ["global", "unknown", "Error"];
-      const chosen = failure.reason ?? reason;
-      answer = googleError(
-        failure.status,
-        message,
-        chosen,
-        /RateLimitExceeded$/i.test(chosen) ? "usageLimits" : domain,
-      );
-    }
+    if (failure) answer = injectedError(failure.status, failure.reason);
     answer ??= this.route(method, url, body);
     this.requests.push({
       method,
@@ -241,7 +190,7 @@ export class GoogleCalendarStandIn {
     }
     if (!existing) return googleError(404, "Not Found", "notFound");
     if (existing.status === "cancelled") return googleError(410, "Resource has been deleted", "deleted");
-    if (method === "GET") return { status: 200, body: this.resource(existing) };
+    if (method === "GET") return { status: 200, body: eventResource(existing, this.zone) };
     existing.status = "cancelled";
     existing.updated = new Date().toISOString();
     existing.sequence += 1;
@@ -259,8 +208,8 @@ export class GoogleCalendarStandIn {
       return googleError(409, "The requested identifier already exists.", "duplicate");
     if (!b.start) return googleError(400, "Missing start time.", "required");
     if (!b.end) return googleError(400, "Missing end time.", "required");
-    const startMs = this.instant(b.start);
-    const endMs = this.instant(b.end);
+    const startMs = eventInstant(b.start, this.zone);
+    const endMs = eventInstant(b.end, this.zone);
     if (typeof startMs === "string") return googleError(400, `${startMs} for start time.`, "invalid");
     if (typeof endMs === "string") return googleError(400, `${endMs} for end time.`, "invalid");
     if (endMs <= startMs) return googleError(400, "The specified time range is empty.", "timeRangeEmpty");
@@ -279,7 +228,7 @@ export class GoogleCalendarStandIn {
       sequence: 0,
     };
     this.store.set(key(calendarId, id), stored);
-    return { status: 200, body: this.resource(stored) };
+    return { status: 200, body: eventResource(stored, this.zone) };
   }
 
   private list(calendarId: string, q: URLSearchParams): Answer {
@@ -318,7 +267,7 @@ export class GoogleCalendarStandIn {
         timeZone: this.zone,
         accessRole: "owner",
         defaultReminders: [],
-        items: page.map((e) => this.resource(e)),
+        items: page.map((e) => eventResource(e, this.zone)),
         ...(more && { nextPageToken: Buffer.from(String(offset + max)).toString("base64url") }),
       },
     };
@@ -366,94 +315,4 @@ export class GoogleCalendarStandIn {
       body: { kind: "calendar#freeBusy", timeMin: b.timeMin, timeMax: b.timeMax, calendars },
     };
   }
-
-  /** UTC ms of an event time, or an error text. */
-  private instant(t: EventTime): number | string {
-    const zone = t.timeZone ?? this.zone;
-    if (!validZone(zone)) return "Invalid time zone definition";
-    if (t.date && /^\d{4}-\d{2}-\d{2}$/.test(t.date))
-      return wallToUtc(Date.parse(`${t.date}T00:00:00Z`), zone);
-    if (t.dateTime && RFC3339.test(t.dateTime)) return Date.parse(t.dateTime);
-    if (t.dateTime && LOCAL_DATE_TIME.test(t.dateTime)) {
-      if (!t.timeZone) return "Missing time zone definition";
-      return wallToUtc(Date.parse(`${t.dateTime}Z`), t.timeZone);
-    }
-    return "Invalid value";
-  }
-
-  private resource(e: StoredEvent): Record<string, unknown> {
-    const { calendarId, startMs, endMs, ...rest } = e;
-    const present = (t: EventTime, ms: number): EventTime =>
-      t.date
-        ? { date: t.date }
-        : { dateTime: withOffset(ms, t.timeZone ?? this.zone), ...(t.timeZone && { timeZone: t.timeZone }) };
-    return {
-      kind: "calendar#event",
-      etag: `"${Date.parse(e.updated)}${e.sequence}"`,
-      ...rest,
-      htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${e.id} ${calendarId}`).toString("base64url")}`,
-      creator: { email: calendarId },
-      organizer: { email: calendarId, self: true },
-      start: present(e.start, startMs),
-      end: present(e.end, endMs),
-      iCalUID: `${e.id}@google.com`,
-      reminders: { useDefault: true },
-      eventType: "default",
-    };
-  }
-}
-
-function key(calendarId: string, id: string): string {
-  return `${calendarId}\u0000${id}`;
-}
-
-function take<T extends Injection>(
-  list: T[],
-  match: (f: RequestFilter | undefined) => boolean,
-): T | undefined {
-  const found = list.find((i) => i.remaining > 0 && match(i.filter));
-  if (found) found.remaining -= 1;
-  return found;
-}
-
-function randomId(): string {
-  const alphabet = "0123456789abcdefghijklmnopqrstuv";
-  return [...randomBytes(26)].map((b) => alphabet[b % 32]).join("");
-}
-
-function validZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function offsetMinutes(ms: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-  }).formatToParts(ms);
-  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const wall = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"));
-  return Math.round((wall - Math.floor(ms / 60_000) * 60_000) / 60_000);
-}
-
-/** A wall-clock time (given as if it were UTC) in `zone` -> the UTC instant. */
-function wallToUtc(wall: number, zone: string): number {
-  const guess = wall - offsetMinutes(wall, zone) * 60_000;
-  return wall - offsetMinutes(guess, zone) * 60_000;
-}
-
-function withOffset(ms: number, zone: string): string {
-  const offset = offsetMinutes(ms, zone);
-  const abs = Math.abs(offset);
-  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
-  return `${new Date(ms + offset * 60_000).toISOString().slice(0, 19)}${offset < 0 ? "-" : "+"}${hhmm}`;
 }
