@@ -15,9 +15,9 @@ const optionalString = z
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
-const optionalUrl = optionalString.pipe(
-  z.url({ message: "expected an absolute URL such as http://host:port" }).optional(),
-);
+const urlOf = (protocol: RegExp, example: string) =>
+  optionalString.pipe(z.url({ protocol, message: `expected an absolute URL such as ${example}` }).optional());
+const optionalUrl = urlOf(/^https?$/, "http://host:port");
 const boolFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
@@ -69,8 +69,8 @@ export const TenantSchema = z.object({
 export type TenantConfig = z.infer<typeof TenantSchema>;
 
 const EnvSchema = z.object({
-  REDIS_URL: optionalUrl,
-  DATABASE_URL: optionalUrl,
+  REDIS_URL: urlOf(/^rediss?$/, "redis://127.0.0.1:6379"),
+  DATABASE_URL: urlOf(/^postgres(ql)?$/, "postgres://user@127.0.0.1:5432/db"),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   COMPANY_ID: z
     .string()
