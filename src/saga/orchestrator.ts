@@ -1,0 +1,402 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { AuditManager } from "../audit/audit-manager.js";
+import { newId } from "../util/ids.js";
+import { type Logger, silentLogger } from "../util/logger.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "../util/retry.js";
+import { compensateSteps } from "./compensation-runner.js";
+import type {
+  CompensationHandler,
+  SagaActionInput,
+  SagaToolStepInput,
+  StepDefinition,
+} from "./definitions.js";
+import { errorText, isSagaError, SagaError } from "./errors.js";
+import { SagaLease } from "./lease.js";
+import { recoverSaga } from "./recovery.js";
+import type { RunContext } from "./run-context.js";
+import { SqliteSagaStore } from "./sqlite/sqlite-saga-store.js";
+import { runStep } from "./step-runner.js";
+import type { SagaStore } from "./store.js";
+import type { SagaToolExecutor } from "./tool-port.js";
+import {
+  ACTIVE_SAGA_STATUSES,
+  type ListSagasOptions,
+  type RecoveryReport,
+  SAGA_STATUSES,
+  type SagaExecutionResult,
+  type SagaRecord,
+  type SagaView,
+  type StoredSaga,
+} from "./types.js";
+import { planStep, validateAction, validateToolStep } from "./validation.js";
+
+export interface CompensationOrchestratorOptions {
+  companyId: string;
+  auditManager: AuditManager;
+  /** Where sagas are kept (default: an in-memory SQLite store, which does not survive a restart). */
+  store?: SagaStore;
+  /** Retries of steps and of compensations (default 3 retries, 200 ms base, 5 s cap, half jitter). */
+  retry?: Partial<RetryPolicy>;
+  /** How long a saga stays claimed without renewal (default 30 s); renewed every third of it. */
+  leaseMs?: number;
+  /** Needed by `addToolStep` and by durable `{ toolName, parameters }` compensations. */
+  toolExecutor?: SagaToolExecutor;
+  logger?: Logger;
+  /** Who this process is in lease records (default host:pid:random). */
+  owner?: string;
+}
+
+/**
+ * Sagas whose every step and state change is written to a durable store before its side effect:
+ * steps run in order with retries and deadlines; when one fails, the completed ones are undone newest
+ * first with retried, audited compensations; a process that dies mid-saga leaves a lease that
+ * expires, and `recoverSagas()` in any process finishes the job with the durable compensations.
+ *
+ * @example
+ * const sagas = new CompensationOrchestrator({ companyId: "benova", auditManager, store, toolExecutor });
+ * const sagaId = await sagas.createSaga({ userId: "u1", sagaName: "booking", conversationId: "c1" });
+ * await sagas.addToolStep(sagaId, { toolName: "google_calendar", parameters: { action: "create_booking", booking_data } });
+ * const result = await sagas.executeSaga(sagaId); // { success, actionsExecuted, actionsCompensated, ... }
+ */
+export class CompensationOrchestrator {
+  readonly companyId: string;
+  readonly owner: string;
+  readonly auditManager: AuditManager;
+  private readonly store: SagaStore;
+  private readonly retry: RetryPolicy;
+  private readonly leaseMs: number;
+  private readonly tools: SagaToolExecutor | null;
+  private readonly logger: Logger;
+  private readonly handlers = new Map<string, CompensationHandler>();
+  /** Step definitions of sagas created here and not yet executed (their functions live only here). */
+  private readonly planned = new Map<string, { record: SagaRecord; steps: StepDefinition[] }>();
+
+  constructor(options: CompensationOrchestratorOptions) {
+    if (!options || typeof options !== "object") {
+      throw new SagaError("INVALID_INPUT", "CompensationOrchestrator: expected an options object");
+    }
+    if (options.auditManager?.companyId !== options.companyId) {
+      throw new SagaError(
+        "INVALID_INPUT",
+        `auditManager: expected the AuditManager of company "${options.companyId}" (got "${options.auditManager?.companyId}")`,
+      );
+    }
+    if (options.toolExecutor && options.toolExecutor.companyId !== options.companyId) {
+      throw new SagaError(
+        "INVALID_INPUT",
+        `toolExecutor: expected the ToolExecutor of company "${options.companyId}" (got "${options.toolExecutor.companyId}")`,
+      );
+    }
+    const leaseMs = options.leaseMs ?? 30_000;
+    if (!Number.isFinite(leaseMs) || leaseMs < 50) {
+      throw new SagaError("INVALID_INPUT", `leaseMs: expected at least 50 milliseconds (got ${leaseMs})`);
+    }
+    this.companyId = options.companyId;
+    this.auditManager = options.auditManager;
+    this.logger = options.logger ?? silentLogger;
+    this.store = options.store ?? this.memoryStore();
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.leaseMs = leaseMs;
+    this.tools = options.toolExecutor ?? null;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  }
+
+  /**
+   * Registers an idempotent undo under a name, for durable `compensation: "name"` or
+   * `{ handler: "name", parameters }`. Every process that may recover sagas must register the same names.
+   */
+  registerCompensation(name: string, handler: CompensationHandler): this {
+    if (typeof name !== "string" || name.trim() === "" || typeof handler !== "function") {
+      throw new SagaError("INVALID_INPUT", "registerCompensation: expected a non-empty name and a function");
+    }
+    this.handlers.set(name, handler);
+    return this;
+  }
+
+  /** Records a new saga (`created`) and returns its id. */
+  async createSaga(input: {
+    userId: string;
+    sagaName: string;
+    conversationId?: string | null;
+  }): Promise<string> {
+    if (!input || typeof input.sagaName !== "string" || input.sagaName.trim() === "") {
+      throw new SagaError(
+        "INVALID_INPUT",
+        "sagaName: expected a non-empty string such as complete_booking_flow",
+      );
+    }
+    const now = new Date().toISOString();
+    const record: SagaRecord = {
+      sagaId: newId(),
+      companyId: this.companyId,
+      sagaName: input.sagaName,
+      userId: input.userId ? String(input.userId) : "anonymous",
+      conversationId: input.conversationId ?? null,
+      status: "created",
+      steps: [],
+      failedAction: null,
+      error: null,
+      compensationErrors: [],
+      recoveredBy: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    await this.wrap("createSaga", () => this.store.create(record));
+    this.planned.set(record.sagaId, { record, steps: [] });
+    return record.sagaId;
+  }
+
+  /** Adds a step (the seed's `add_action`). Returns its index. */
+  addAction(sagaId: string, action: SagaActionInput): number {
+    return this.addStep(sagaId, validateAction(action));
+  }
+
+  /**
+   * Adds a step run through the ToolExecutor with idempotency key `${sagaId}:${index}`; its durable
+   * undo comes from the tool registry (e.g. create_booking -> delete_booking of the created event).
+   */
+  addToolStep(sagaId: string, step: SagaToolStepInput): number {
+    if (!this.tools) {
+      throw new SagaError(
+        "NOT_CONFIGURED",
+        "addToolStep needs a ToolExecutor: pass toolExecutor to new CompensationOrchestrator({ ... })",
+        sagaId,
+      );
+    }
+    return this.addStep(sagaId, validateToolStep(step));
+  }
+
+  private addStep(sagaId: string, def: StepDefinition): number {
+    const plan = this.planned.get(sagaId);
+    if (!plan) {
+      throw new SagaError(
+        "ILLEGAL_STATE",
+        `saga ${sagaId}: steps can only be added in the process that created it, before executeSaga`,
+        sagaId,
+      );
+    }
+    plan.steps.push(def);
+    return plan.steps.length - 1;
+  }
+
+  /**
+   * Runs the saga's steps in order; on a failure undoes the completed ones newest first. Refused with
+   * SAGA_BUSY while another call (here or in another process) holds the saga.
+   */
+  async executeSaga(sagaId: string): Promise<SagaExecutionResult> {
+    const plan = this.planned.get(sagaId);
+    const claim = await this.wrap("executeSaga", () =>
+      this.store.claim(this.companyId, sagaId, {
+        owner: this.owner,
+        leaseMs: this.leaseMs,
+        statuses: ["created"],
+      }),
+    );
+    if (!claim.ok) {
+      if (claim.reason === "leased") {
+        throw new SagaError(
+          "SAGA_BUSY",
+          `saga ${sagaId} is already being executed by ${claim.owner} (lease until ${new Date(claim.leaseUntil).toISOString()}); wait for it or, if that process died, run recoverSagas() after the lease expires`,
+          sagaId,
+        );
+      }
+      if (claim.reason === "status") {
+        throw new SagaError(
+          "ILLEGAL_STATE",
+          `saga ${sagaId} is ${claim.status}: a saga runs once; create a new saga to run the steps again`,
+          sagaId,
+        );
+      }
+      throw new SagaError("NOT_FOUND", `saga ${sagaId} not found for company ${this.companyId}`, sagaId);
+    }
+    if (!plan) {
+      await this.store.save(claim.saga.record, { owner: this.owner, release: true }).catch(() => undefined);
+      throw new SagaError(
+        "ILLEGAL_STATE",
+        `saga ${sagaId} was created by another process: its steps exist only there; that process must execute it`,
+        sagaId,
+      );
+    }
+    this.planned.delete(sagaId);
+    const record = claim.saga.record;
+    record.steps = plan.steps.map((def, index) => planStep(sagaId, index, def));
+    record.status = "running";
+    const ctx = this.context(record, plan.steps);
+    ctx.lease.start();
+    try {
+      await ctx.lease.persist(record);
+      let failure: { step: number; error: string } | null = null;
+      for (const [index, def] of plan.steps.entries()) {
+        const step = record.steps[index];
+        if (!step) continue;
+        const outcome = await runStep(ctx, def, step);
+        if (!outcome.ok) {
+          failure = { step: index, error: outcome.error };
+          break;
+        }
+      }
+      if (!failure) {
+        record.status = "completed";
+        record.finishedAt = new Date().toISOString();
+        await ctx.lease.persist(record, true);
+        return this.summary(record);
+      }
+      const failed = record.steps[failure.step];
+      record.status = "compensating";
+      record.failedAction = failed?.actionName ?? null;
+      record.error = failure.error;
+      await ctx.lease.persist(record);
+      const reason = `saga ${record.sagaName} (${sagaId}) rolled back: ${record.failedAction} failed: ${failure.error}`;
+      record.compensationErrors = await compensateSteps(ctx, reason);
+      record.status = record.compensationErrors.length > 0 ? "compensation_failed" : "compensated";
+      record.finishedAt = new Date().toISOString();
+      await ctx.lease.persist(record, true);
+      return this.summary(record);
+    } catch (err) {
+      if (isSagaError(err)) throw err;
+      // The saga store or audit trail failed mid-way: the lease will expire and recovery will finish it.
+      throw new SagaError(
+        "STORE_UNAVAILABLE",
+        `saga ${sagaId} stopped: ${errorText(err)}; recoverSagas() will finish it once its lease expires`,
+        sagaId,
+      );
+    } finally {
+      ctx.lease.stop();
+    }
+  }
+
+  /** The saga as stored (planned steps included before it runs), or null. */
+  async getSaga(sagaId: string): Promise<SagaView | null> {
+    const stored = await this.wrap("getSaga", () => this.store.get(this.companyId, sagaId));
+    if (!stored) return null;
+    const plan = this.planned.get(sagaId);
+    if (plan && stored.record.steps.length === 0) {
+      stored.record.steps = plan.steps.map((def, i) => planStep(sagaId, i, def));
+    }
+    return view(stored);
+  }
+
+  /** Sagas newest first, optionally of one status. */
+  async listSagas(options: ListSagasOptions = {}): Promise<SagaView[]> {
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new SagaError(
+        "INVALID_INPUT",
+        `limit: expected a whole number from 1 to 1000 (got ${options.limit})`,
+      );
+    }
+    if (options.status !== undefined && !SAGA_STATUSES.includes(options.status)) {
+      throw new SagaError(
+        "INVALID_INPUT",
+        `status: expected one of ${SAGA_STATUSES.join(", ")} (got "${options.status}")`,
+      );
+    }
+    const rows = await this.wrap("listSagas", () =>
+      this.store.list(this.companyId, {
+        ...(options.status && { status: options.status }),
+        limit,
+        before: options.before ?? null,
+      }),
+    );
+    return rows.map(view);
+  }
+
+  /**
+   * Finishes every saga whose process stopped: those `running` or `compensating` (or claimed but never
+   * started) whose lease expired. Safe to run in several processes at once: each saga is claimed first.
+   */
+  async recoverSagas(options: { limit?: number } = {}): Promise<RecoveryReport> {
+    const limit = options.limit ?? 1000;
+    const report: RecoveryReport = { examined: 0, recovered: [], skipped: [] };
+    const ids = await this.wrap("recoverSagas", () => this.store.expired(this.companyId, limit));
+    for (const sagaId of ids) {
+      report.examined++;
+      const before = await this.store.get(this.companyId, sagaId);
+      const claim = await this.store.claim(this.companyId, sagaId, {
+        owner: this.owner,
+        leaseMs: this.leaseMs,
+        statuses: ["created", ...ACTIVE_SAGA_STATUSES],
+      });
+      if (!claim.ok) {
+        report.skipped.push({
+          sagaId,
+          reason: claim.reason === "leased" ? `held by ${claim.owner}` : claim.reason,
+        });
+        continue;
+      }
+      const record = claim.saga.record;
+      const from = record.status;
+      const ctx = this.context(record, []);
+      ctx.lease.start();
+      try {
+        const to = await recoverSaga(ctx, before?.owner ?? null);
+        if (from !== "created") report.recovered.push({ sagaId, sagaName: record.sagaName, from, to });
+        this.logger.info("saga recovered", { sagaId, from, to });
+      } catch (err) {
+        report.skipped.push({ sagaId, reason: errorText(err) });
+        this.logger.error("saga recovery failed; it will be tried again when its lease expires", {
+          sagaId,
+          err,
+        });
+      } finally {
+        ctx.lease.stop();
+      }
+    }
+    return report;
+  }
+
+  private context(record: SagaRecord, definitions: StepDefinition[]): RunContext {
+    return {
+      record,
+      lease: new SagaLease(this.store, this.companyId, record.sagaId, this.owner, this.leaseMs, this.logger),
+      audit: this.auditManager,
+      tools: this.tools,
+      retry: this.retry,
+      logger: this.logger.child({ sagaId: record.sagaId }),
+      handlers: this.handlers,
+      definitions,
+      results: new Map(),
+    };
+  }
+
+  private summary(record: SagaRecord): SagaExecutionResult {
+    const executed = record.steps.filter(
+      (s) => s.finishedAt && s.status !== "failed" && s.status !== "pending",
+    );
+    const skipped = record.steps.filter((s) => s.status === "skipped").map((s) => s.actionName);
+    return {
+      success: record.status === "completed",
+      sagaId: record.sagaId,
+      status: record.status,
+      actionsExecuted: executed.length,
+      actionsCompensated: record.steps.filter((s) => s.status === "compensated").length,
+      ...(skipped.length > 0 && { actionsSkipped: skipped }),
+      ...(record.failedAction && { failedAction: record.failedAction }),
+      ...(record.error && { error: record.error }),
+      ...(record.compensationErrors.length > 0 && { compensationErrors: record.compensationErrors }),
+    };
+  }
+
+  private memoryStore(): SagaStore {
+    this.logger.warn("no saga store given: sagas are kept in memory and do not survive a restart");
+    return new SqliteSagaStore({ path: ":memory:" });
+  }
+
+  private async wrap<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isSagaError(err)) throw err;
+      throw new SagaError(
+        "STORE_UNAVAILABLE",
+        `saga store unavailable during ${operation}: ${errorText(err)}`,
+      );
+    }
+  }
+}
+
+function view(stored: StoredSaga): SagaView {
+  return { ...stored.record, owner: stored.owner, leaseUntil: stored.leaseUntil };
+}

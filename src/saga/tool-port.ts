@@ -1,0 +1,39 @@
+import type { CompensationPlan, ExecuteToolInput, ToolResult } from "../tools/types.js";
+
+/**
+ * What the orchestrator needs of the ToolExecutor. The executor satisfies it as it is; naming only
+ * these calls keeps the saga layer independent of the tool registry.
+ */
+export interface SagaToolExecutor {
+  readonly companyId: string;
+  executeTool(input: ExecuteToolInput): Promise<ToolResult>;
+  /** The durable undo stored in a successful entry, or null when the call has none. */
+  compensationFor(auditId: string): Promise<CompensationPlan | null>;
+  /** Runs the stored undo as its own audited entry and marks the original compensated; idempotent. */
+  compensate(auditId: string, reason: string): Promise<ToolResult & { alreadyCompensated?: boolean }>;
+  /** Whether the effect of a call left unfinished happened; null when the tool cannot tell. */
+  reconcile(input: {
+    toolName: string;
+    parameters: Record<string, unknown>;
+    idempotencyKey: string;
+  }): Promise<{ happened: boolean; result?: unknown } | null>;
+}
+
+/** Error codes of a failed ToolResult that are worth another try (everything else is final). */
+export const TRANSIENT_TOOL_CODES: ReadonlySet<string> = new Set([
+  "TIMEOUT",
+  "ETIMEDOUT",
+  "AUDIT_UNAVAILABLE",
+  "STORE_UNAVAILABLE",
+  "SERVICE_UNAVAILABLE",
+  "RATE_LIMITED",
+  "TRANSIENT",
+  "NETWORK_ERROR",
+]);
+
+/** Whether a value is a failed ToolResult-like answer (`{ success: false }`). */
+export function isFailedResult(
+  value: unknown,
+): value is { success: false; error?: unknown; errorCode?: unknown } {
+  return typeof value === "object" && value !== null && (value as { success?: unknown }).success === false;
+}
