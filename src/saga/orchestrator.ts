@@ -202,6 +202,14 @@ export class CompensationOrchestrator {
           sagaId,
         );
       }
+      if (claim.reason === "status" && ACTIVE_SAGA_STATUSES.includes(claim.status)) {
+        const held = await this.store.get(this.companyId, sagaId).catch(() => null);
+        throw new SagaError(
+          "SAGA_BUSY",
+          `saga ${sagaId} is already ${claim.status}${held?.owner ? ` (held by ${held.owner})` : ""}; wait for it or, if that process died, run recoverSagas() after its lease expires`,
+          sagaId,
+        );
+      }
       if (claim.reason === "status") {
         throw new SagaError(
           "ILLEGAL_STATE",
