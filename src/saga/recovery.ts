@@ -146,12 +146,9 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
     ctx.logger.warn("reconcile failed; treating the outcome as unknown", { sagaId: ctx.record.sagaId, err });
   }
   if (answer && !answer.happened) return fail("the tool reports the call did not take effect");
-  if (!answer) {
-    if (compensable) return attention("the tool cannot tell whether the call took effect");
-    return fail("outcome unknown; the call cannot be undone");
-  }
+  if (!answer && !compensable) return fail("outcome unknown; the call cannot be undone");
   const [first] = pending;
-  if (!compensable || !tools) {
+  if (answer && (!compensable || !tools)) {
     if (first) await auditWrite(() => ctx.audit.markSuccess(first.auditId, answer?.result ?? null));
     await markAbandoned(ctx, pending.slice(1), `superseded by entry ${first?.auditId}`);
     step.status = "succeeded";
@@ -159,8 +156,10 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
     step.result = storedResult(answer.result ?? null);
     return;
   }
-  // It happened: repeat the call with the same idempotency key (a no-op for the service) so the
-  // executor records it with its undo, then undo it through that entry.
+  if (!tools) return attention("no ToolExecutor is configured to undo the call");
+  // It happened, or the tool cannot tell (treated as possibly done): repeat the call with the same
+  // idempotency key, which the tool turns into a no-op if it did happen (invariant 4), so the
+  // executor records it with its undo; then it is undone through that entry like any other step.
   const again = await tools.executeTool({
     toolName,
     parameters: step.parameters,
@@ -172,11 +171,11 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
   });
   if (!again.success || !again.auditId) {
     return attention(
-      `the call took effect but could not be recorded for undoing: ${again.error ?? "no audit id"}`,
+      `the call may have taken effect but could not be recorded for undoing: ${again.error ?? "no audit id"}`,
     );
   }
   const auditId = again.auditId;
-  await markAbandoned(ctx, pending, `the effect took place and is recorded as entry ${auditId}`);
+  await markAbandoned(ctx, pending, `the call was repeated with its idempotency key as entry ${auditId}`);
   step.status = "succeeded";
   step.auditId = auditId;
   step.result = storedResult(again.data);
