@@ -10,7 +10,7 @@ import {
 } from "./entry-codec.js";
 import { AuditError, AuditStoreError } from "./errors.js";
 import { type RedactionOptions, redactSecrets } from "./redaction.js";
-import { canonicalJson, fieldDigest, Signer } from "./signing.js";
+import { fieldDigest, Signer } from "./signing.js";
 import type { AuditOp, AuditStore, SealRecord, StoreFilters, TransitionCommand } from "./store.js";
 import type {
   AuditEntry,
@@ -99,7 +99,8 @@ export class AuditManager {
     const at = idTime(base.auditId);
     const entry = this.assemble(base, "pending", base.createdAt);
     if (!this.enabled) return entry;
-    const baseJson = canonicalJson(base);
+    // The digest covers the exact stored text, so plain JSON.stringify is enough (no key sorting).
+    const baseJson = JSON.stringify(base);
     const stamp = this.stamp(base.auditId, "create", "pending", baseJson, at);
     try {
       await this.store.create({
@@ -340,7 +341,7 @@ export class AuditManager {
     if (typeof auditId !== "string" || !AUDIT_ID.test(auditId)) {
       throw new AuditError("INVALID_INPUT", `auditId: expected a 26-character audit id (got "${auditId}")`);
     }
-    const json = canonicalJson(value);
+    const json = JSON.stringify(value);
     const at = this.now();
     const createdMs = idTime(auditId);
     const res = await this.wrap(op, () =>

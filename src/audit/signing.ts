@@ -35,15 +35,3 @@ export class Signer {
     return this.mac(`seal|${companyId}|${seal.seq}|${seal.chain}|${seal.at}|${seal.prevSig}`);
   }
 }
-
-/** JSON with object keys sorted, so equal values always give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      );
-    }
-    return v;
-  });
-}

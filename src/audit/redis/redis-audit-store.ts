@@ -47,6 +47,8 @@ function fieldsToEntry(auditId: string, createdMs: number, flat: string[]): Stor
   };
 }
 
+const TRIM_EVERY = 16;
+
 /**
  * The production audit store: one Lua script per transition (one round trip), entry hashes with a
  * TTL, time-scored sorted-set indexes trimmed by score on write, and the chain in a Redis stream.
@@ -56,6 +58,7 @@ export class RedisAuditStore implements AuditStore {
   private readonly redis: RedisLike & AuditCommands;
   private readonly prefix: string;
   private readonly scanBudget: number;
+  private writes = 0;
 
   constructor(options: RedisAuditStoreOptions) {
     this.prefix = options.prefix ?? "al";
@@ -68,6 +71,11 @@ export class RedisAuditStore implements AuditStore {
       redis.defineCommand("auditSeal", { numberOfKeys: 1, lua: SEAL });
     }
     this.redis = redis as RedisLike & AuditCommands;
+  }
+
+  /** Whether this write also trims indexes and the chain by score (one write in TRIM_EVERY). */
+  private trimNow(): "1" | "0" {
+    return ++this.writes % TRIM_EVERY === 0 ? "1" : "0";
   }
 
   private keys(companyId: string): AuditKeys {
@@ -102,6 +110,7 @@ export class RedisAuditStore implements AuditStore {
       cmd.stamp.digest,
       cmd.stamp.at,
       ix.idempotencyKey ? "1" : "0",
+      this.trimNow(),
     );
   }
 
@@ -127,6 +136,7 @@ export class RedisAuditStore implements AuditStore {
       cmd.stamp.digest,
       cmd.stamp.at,
       cmd.stamp.op,
+      this.trimNow(),
     );
     if (ok === 1) return { ok: true };
     return { ok: false, current: current === "" ? null : (current as AuditStatus) };

@@ -4,15 +4,24 @@
  * the entry hashes read by `auditQuery`, which share that hash tag through ARGV[1].
  */
 
-/** Shared tail: append a chain record. Expects seqKey, headKey, chainKey, cutoff, id, op, digest, at, sig. */
+/**
+ * Shared tail: append a chain record. Expects seqKey, headKey, chainKey, cutoff, id, op, digest, at,
+ * sig, trim. Trimming by score is done on a sample of writes (`trim`): readers already ignore
+ * anything older than the retention cutoff, so trimming only bounds memory.
+ */
 const APPEND_CHAIN = `
-local function append_chain(seqKey, headKey, chainKey, cutoff, id, op, digest, at, sig)
+local function append_chain(seqKey, headKey, chainKey, cutoff, id, op, digest, at, sig, trim)
   local seq = redis.call('INCR', seqKey)
   local prev = redis.call('GET', headKey) or ''
   local chain = redis.sha1hex(prev .. '|' .. sig)
   redis.call('SET', headKey, chain)
-  redis.call('XADD', chainKey, 'MINID', '~', cutoff, '*',
-    'seq', seq, 'id', id, 'op', op, 'digest', digest, 'at', at, 'sig', sig, 'prev', prev, 'chain', chain)
+  if trim then
+    redis.call('XADD', chainKey, 'MINID', '~', cutoff, '*',
+      'seq', seq, 'id', id, 'op', op, 'digest', digest, 'at', at, 'sig', sig, 'prev', prev, 'chain', chain)
+  else
+    redis.call('XADD', chainKey, '*',
+      'seq', seq, 'id', id, 'op', op, 'digest', digest, 'at', at, 'sig', sig, 'prev', prev, 'chain', chain)
+  end
   return seq
 end
 `;
@@ -22,41 +31,41 @@ end
  * KEYS: 1 entry, 2 chain stream, 3 seq counter, 4 chain head, 5 idempotency key (or the head key when
  *       none), 6.. index sorted sets (all, user, type, status pending, conversation, saga, tags)
  * ARGV: 1 auditId, 2 score (created ms), 3 expireAt ms, 4 cutoff ms, 5 base JSON, 6 updatedAt,
- *       7 sig, 8 digest, 9 at, 10 has idempotency key ('1'|'0')
+ *       7 sig, 8 digest, 9 at, 10 has idempotency key ('1'|'0'), 11 trim indexes this time ('1'|'0')
  * Returns: the chain seq, or the error EXISTS when the id is taken.
  */
 export const CREATE = `${APPEND_CHAIN}
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('EXISTS audit id already used') end
-redis.call('HSET', KEYS[1], 'base', ARGV[5], 'status', 'pending', 'updatedAt', ARGV[6])
+if redis.call('HSETNX', KEYS[1], 'base', ARGV[5]) == 0 then return redis.error_reply('EXISTS audit id already used') end
+redis.call('HSET', KEYS[1], 'status', 'pending', 'updatedAt', ARGV[6])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+local trim = ARGV[11] == '1'
 for i = 6, #KEYS do
   redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[4])
-  redis.call('PEXPIREAT', KEYS[i], ARGV[3], 'GT')
-  if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIREAT', KEYS[i], ARGV[3]) end
+  redis.call('PEXPIREAT', KEYS[i], ARGV[3])
+  if trim then redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[4]) end
 end
 if ARGV[10] == '1' then redis.call('SET', KEYS[5], ARGV[1], 'PXAT', ARGV[3]) end
-return append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[4], ARGV[1], 'create', ARGV[8], ARGV[9], ARGV[7])
+return append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[4], ARGV[1], 'create', ARGV[8], ARGV[9], ARGV[7], trim)
 `;
 
 /**
  * auditTransition
  * KEYS: 1 entry, 2 chain stream, 3 seq counter, 4 chain head, 5 index of the old status, 6 index of the new status
  * ARGV: 1 auditId, 2 expected status, 3 new status, 4 field name, 5 field JSON, 6 updatedAt,
- *       7 score, 8 expireAt ms, 9 cutoff ms, 10 sig, 11 digest, 12 at, 13 op
+ *       7 score, 8 expireAt ms, 9 cutoff ms, 10 sig, 11 digest, 12 at, 13 op, 14 trim ('1'|'0')
  * Returns: {1, seq} on success, {0, current status or ''} when refused (nothing changed).
  */
 export const TRANSITION = `${APPEND_CHAIN}
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return {0, ''} end
 if cur ~= ARGV[2] then return {0, cur} end
+local trim = ARGV[14] == '1'
 redis.call('HSET', KEYS[1], ARGV[4], ARGV[5], 'status', ARGV[3], 'updatedAt', ARGV[6])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[9])
-redis.call('PEXPIREAT', KEYS[6], ARGV[8], 'GT')
-if redis.call('PTTL', KEYS[6]) == -1 then redis.call('PEXPIREAT', KEYS[6], ARGV[8]) end
-local seq = append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[9], ARGV[1], ARGV[13], ARGV[11], ARGV[12], ARGV[10])
+redis.call('PEXPIREAT', KEYS[6], ARGV[8])
+if trim then redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[9]) end
+local seq = append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[9], ARGV[1], ARGV[13], ARGV[11], ARGV[12], ARGV[10], trim)
 return {1, seq}
 `;
 
