@@ -1,0 +1,183 @@
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { AuditManager } from "./audit/audit-manager.js";
+import { RedisAuditStore } from "./audit/redis/redis-audit-store.js";
+import { SqliteAuditStore } from "./audit/sqlite/sqlite-audit-store.js";
+import type { AuditStore } from "./audit/store.js";
+import { type AppConfig, tenantConfig } from "./config/index.js";
+import { CompensationOrchestrator } from "./saga/orchestrator.js";
+import { RedisSagaStore } from "./saga/redis/redis-saga-store.js";
+import { SqliteSagaStore } from "./saga/sqlite/sqlite-saga-store.js";
+import type { SagaStore } from "./saga/store.js";
+import {
+  type CalendarService,
+  GoogleCalendarService,
+  LocalCalendarService,
+} from "./services/calendar/index.js";
+import { ChatwootApiService, type ChatwootService, LocalChatwootService } from "./services/chatwoot/index.js";
+import { buildEmailService } from "./services/email/from-config.js";
+import { KnowledgeBase, OpenAIEmbeddings, type VectorstoreService } from "./services/knowledge/index.js";
+import {
+  type MultimediaService,
+  OpenAIMultimediaService,
+  UnconfiguredMultimediaService,
+} from "./services/multimedia/index.js";
+import { ChatwootTicketService, LocalTicketService, type TicketService } from "./services/tickets/index.js";
+import { ToolExecutor } from "./tools/tool-executor.js";
+import { createLogger, type Logger } from "./util/logger.js";
+
+/** Everything one tenant's work needs, built once. */
+export interface TenantRuntime {
+  companyId: string;
+  audit: AuditManager;
+  executor: ToolExecutor;
+  sagas: CompensationOrchestrator;
+  calendar: CalendarService;
+  chatwoot: ChatwootService;
+  tickets: TicketService;
+}
+
+/**
+ * The composition root: config -> stores -> services -> executor, per tenant. Unset settings fall
+ * back to embedded defaults under DATA_DIR (SQLite audit store, local calendar, outbox email, local
+ * Chatwoot and tickets), so the project runs with no keys and no services.
+ */
+export class App {
+  readonly logger: Logger;
+  readonly redis: Redis | null;
+  readonly auditStore: AuditStore;
+  readonly sagaStore: SagaStore;
+  private readonly runtimes = new Map<string, Promise<TenantRuntime>>();
+  private knowledge: Promise<VectorstoreService> | null = null;
+  private readonly closers: (() => Promise<void> | void)[] = [];
+
+  constructor(readonly config: AppConfig) {
+    this.logger = createLogger(config.env.LOG_LEVEL);
+    if (config.env.REDIS_URL) {
+      this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+      this.auditStore = new RedisAuditStore({ redis: this.redis });
+      this.sagaStore = new RedisSagaStore({ redis: this.redis, ttlDays: config.env.AUDIT_TTL_DAYS });
+      this.closers.push(() => void this.redis?.disconnect());
+    } else {
+      this.redis = null;
+      const store = new SqliteAuditStore({ path: join(config.dataDir, "audit.db") });
+      this.auditStore = store;
+      const sagas = new SqliteSagaStore({
+        path: join(config.dataDir, "sagas.db"),
+        ttlDays: config.env.AUDIT_TTL_DAYS,
+      });
+      this.sagaStore = sagas;
+      this.closers.push(
+        () => store.close(),
+        () => sagas.close(),
+      );
+    }
+  }
+
+  /** The audit manager of a tenant. */
+  auditFor(companyId: string = this.config.defaultCompanyId): AuditManager {
+    tenantConfig(this.config, companyId);
+    return new AuditManager({
+      companyId,
+      store: this.auditStore,
+      ttlDays: this.config.env.AUDIT_TTL_DAYS,
+      signingKey: this.config.env.AUDIT_SIGNING_KEY ?? null,
+      redact: { piiKeys: this.config.piiKeys, secretValues: this.config.secretValues },
+      logger: this.logger.child({ companyId }),
+    });
+  }
+
+  /** The tenant's executor with every service injected. */
+  tenant(companyId: string = this.config.defaultCompanyId): Promise<TenantRuntime> {
+    let runtime = this.runtimes.get(companyId);
+    if (!runtime) {
+      runtime = this.buildTenant(companyId);
+      this.runtimes.set(companyId, runtime);
+    }
+    return runtime;
+  }
+
+  private async buildTenant(companyId: string): Promise<TenantRuntime> {
+    const env = this.config.env;
+    const t = tenantConfig(this.config, companyId);
+    const logger = this.logger.child({ companyId });
+    const audit = this.auditFor(companyId);
+    const base = { timeZone: t.timeZone, openingHours: t.openingHours, locale: t.locale };
+    const calendar: CalendarService =
+      env.GOOGLE_CALENDAR_ID && (env.GOOGLE_ACCESS_TOKEN || env.GOOGLE_SERVICE_ACCOUNT_JSON)
+        ? new GoogleCalendarService({
+            ...base,
+            calendarId: t.calendarId ?? env.GOOGLE_CALENDAR_ID,
+            ...(env.GOOGLE_CALENDAR_ROOT_URL ? { rootUrl: env.GOOGLE_CALENDAR_ROOT_URL } : {}),
+            auth: env.GOOGLE_SERVICE_ACCOUNT_JSON
+              ? { serviceAccountJson: env.GOOGLE_SERVICE_ACCOUNT_JSON }
+              : { accessToken: env.GOOGLE_ACCESS_TOKEN as string },
+          })
+        : new LocalCalendarService({ ...base, companyId, path: join(this.config.dataDir, "calendar.db") });
+    const embedded = join(this.config.dataDir, "conversations.db");
+    const accountId = t.chatwootAccountId ?? env.CHATWOOT_ACCOUNT_ID;
+    const chatwoot: ChatwootService =
+      env.CHATWOOT_BASE_URL && env.CHATWOOT_API_TOKEN && accountId
+        ? new ChatwootApiService({
+            baseUrl: env.CHATWOOT_BASE_URL,
+            apiToken: env.CHATWOOT_API_TOKEN,
+            accountId,
+          })
+        : new LocalChatwootService({ companyId, path: embedded });
+    const tickets: TicketService =
+      chatwoot instanceof ChatwootApiService
+        ? new ChatwootTicketService({
+            companyId,
+            chatwoot,
+            path: join(this.config.dataDir, "tickets.db"),
+            locale: t.locale,
+          })
+        : new LocalTicketService({ companyId, path: join(this.config.dataDir, "tickets.db") });
+    const multimedia: MultimediaService = env.OPENAI_API_KEY
+      ? new OpenAIMultimediaService({
+          apiKey: env.OPENAI_API_KEY,
+          ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+        })
+      : new UnconfiguredMultimediaService();
+    const executor = new ToolExecutor({
+      companyId,
+      auditManager: audit,
+      logger,
+      tenant: { clinicName: t.name, locale: t.locale },
+    });
+    executor
+      .setCalendarService(calendar)
+      .setChatwootService(chatwoot)
+      .setTicketService(tickets)
+      .setMultimediaService(multimedia)
+      .setEmailService(buildEmailService(this.config, t, logger))
+      .setVectorstoreService(await this.knowledgeBase());
+    const sagas = new CompensationOrchestrator({
+      companyId,
+      auditManager: audit,
+      store: this.sagaStore,
+      toolExecutor: executor,
+      logger,
+    });
+    this.closers.push(() => audit.close());
+    return { companyId, audit, executor, sagas, calendar, chatwoot, tickets };
+  }
+
+  private knowledgeBase(): Promise<VectorstoreService> {
+    if (!this.knowledge) {
+      const env = this.config.env;
+      const embeddings = env.OPENAI_API_KEY
+        ? new OpenAIEmbeddings({
+            apiKey: env.OPENAI_API_KEY,
+            ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+          })
+        : undefined;
+      this.knowledge = KnowledgeBase.load({ ...(embeddings ? { embeddings } : {}), logger: this.logger });
+    }
+    return this.knowledge;
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.reverse()) await close();
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * agent-ledger: audited tool execution, a tamper-evident audit trail and durable sagas for a
+ * multi-agent customer-service platform.
+ */
+export { App, type TenantRuntime } from "./app.js";
+export * from "./audit/index.js";
+export { type AppConfig, ConfigError, loadConfig, type TenantConfig, tenantConfig } from "./config/index.js";
+export * from "./saga/index.js";
+export * from "./services/calendar/index.js";
+export * from "./services/chatwoot/index.js";
+export * from "./services/email/index.js";
+export * from "./services/knowledge/index.js";
+export * from "./services/multimedia/index.js";
+export * from "./services/tickets/index.js";
+export { ToolError, type ToolErrorCode } from "./tools/errors.js";
+export { BUILTIN_TOOLS } from "./tools/registry.js";
+export { ToolExecutor, type ToolExecutorOptions } from "./tools/tool-executor.js";
+export type * from "./tools/types.js";
+export { createLogger, type Logger, type LogLevel } from "./util/logger.js";
+export { DEFAULT_RETRY, type RetryPolicy } from "./util/retry.js";
