@@ -9,12 +9,12 @@ import { CrashWorld } from "../support/saga-crash-world.js";
  * process recovers the rest. SAGA_CRASH_SEED reproduces a run.
  */
 const SEED = Number(process.env.SAGA_CRASH_SEED ?? 20_260_401);
-const ROUNDS = 14;
+const ROUNDS = 16;
 
 describe("sagas survive SIGKILL at random points", () => {
   let world: CrashWorld;
   beforeAll(async () => {
-    world = new CrashWorld({ redisUrl: inject("redisUrl"), seed: SEED, concurrency: 24, email: false });
+    world = new CrashWorld({ redisUrl: inject("redisUrl"), seed: SEED, concurrency: 16, email: true });
     await world.start();
   });
   afterAll(async () => {

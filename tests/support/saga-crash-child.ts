@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   );
   const audit = new AuditManager({ companyId: config.companyId, store: auditStore, sealIntervalMs: 0 });
   const store = withKillPoints(new RedisSagaStore({ redis, prefix: config.prefix }), SAGA_STORE_WRITES, ks);
-  const { executor } = await buildServices(config, audit, ks);
+  const { executor } = buildServices(config, audit, redis, ks);
   const sagas = new CompensationOrchestrator({
     companyId: config.companyId,
     auditManager: audit,

@@ -1,6 +1,8 @@
+import type { Redis } from "ioredis";
 import type { AuditManager } from "../../src/audit/audit-manager.js";
 import type { SagaToolStepInput } from "../../src/saga/definitions.js";
 import { GoogleCalendarService } from "../../src/services/calendar/index.js";
+import { EmailService, RedisEmailDedupStore } from "../../src/services/email/index.js";
 import { LocalTicketService } from "../../src/services/tickets/index.js";
 import { ToolExecutor } from "../../src/tools/tool-executor.js";
 import type { RetryPolicy } from "../../src/util/retry.js";
@@ -99,11 +101,12 @@ export function bookingSteps(
 }
 
 /** The real services against the stand-ins, with kill points around every call, in an executor. */
-export async function buildServices(
+export function buildServices(
   config: CrashChildConfig,
   audit: AuditManager,
+  redis: Redis,
   ks: KillSwitch,
-): Promise<{ executor: ToolExecutor; tickets: LocalTicketService }> {
+): { executor: ToolExecutor; tickets: LocalTicketService; email: EmailService | null } {
   const calendar = new GoogleCalendarService({
     calendarId: "primary",
     rootUrl: config.calendarUrl,
@@ -122,25 +125,27 @@ export async function buildServices(
   });
   executor.setCalendarService(withKillPoints(calendar, ["createBooking", "deleteBooking"], ks));
   executor.setTicketService(withKillPoints(tickets, ["createTicket", "closeTicket"], ks));
-  if (config.smtp) {
-    const email = await buildEmailService(config);
-    executor.setEmailService(withKillPoints(email, ["sendEmail", "sendTemplateEmail"], ks));
-  }
-  return { executor, tickets };
+  const email = config.smtp ? buildEmailService(config, redis) : null;
+  if (email) executor.setEmailService(withKillPoints(email, ["sendEmail", "sendTemplateEmail"], ks));
+  return { executor, tickets, email };
 }
 
-async function buildEmailService(config: CrashChildConfig) {
+function buildEmailService(config: CrashChildConfig, redis: Redis): EmailService {
   const smtp = config.smtp as NonNullable<CrashChildConfig["smtp"]>;
-  const { EmailService } = await import("../../src/services/email/index.js");
-  return new EmailService({
-    companyId: config.companyId,
-    fromEmail: "citas@benova.example",
-    fromName: "Benova",
-    smtpHost: smtp.host,
-    smtpPort: smtp.port,
-    useTls: false,
-    providers: ["smtp"],
-    maxRetries: 1,
-    retryDelay: 0.01,
-  });
+  return new EmailService(
+    {
+      companyId: config.companyId,
+      fromEmail: "citas@benova.example",
+      fromName: "Benova",
+      smtpHost: smtp.host,
+      smtpPort: smtp.port,
+      useTls: false,
+      providers: ["smtp"],
+      maxRetries: 1,
+      retryDelay: 0.01,
+      timeoutMs: 5_000,
+    },
+    // Sent keys are shared by every worker, as in production.
+    { dedupStore: new RedisEmailDedupStore({ redis, companyId: config.companyId, prefix: config.prefix }) },
+  );
 }

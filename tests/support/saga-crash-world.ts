@@ -44,8 +44,10 @@ export interface CrashWorldOptions {
   failEvery?: number;
   /** Share of rounds where the worker kills itself at a seeded event (the rest: the parent, after a seeded delay). */
   switchShare?: number;
-  /** Kill-switch events are drawn from 1..maxEvents (default 600). */
+  /** Kill-switch events are drawn from 1..maxEvents (default 1200). */
   maxEvents?: number;
+  /** The parent's kills come 0..maxDelayMs after the worker started (default 1200). */
+  maxDelayMs?: number;
   /** Whether the booking sagas send the confirmation email. */
   email?: boolean;
 }
@@ -59,6 +61,8 @@ export interface CrashStats {
   completed: number;
   compensated: number;
   neverStarted: number;
+  /** Why rolled-back sagas were rolled back (error text up to its first colon), with counts. */
+  rollbackReasons: Record<string, number>;
 }
 
 /**
@@ -77,6 +81,7 @@ export class CrashWorld {
     completed: 0,
     compensated: 0,
     neverStarted: 0,
+    rollbackReasons: {},
   };
   private readonly dir = mkdtempSync(join(tmpdir(), "agent-ledger-crash-"));
   private readonly redis: Redis;
@@ -142,8 +147,8 @@ export class CrashWorld {
   private spawn(): Worker {
     const round = ++this.stats.rounds;
     const bySwitch = this.random() < (this.options.switchShare ?? 0.7);
-    const killAt = bySwitch ? 1 + Math.floor(this.random() * (this.options.maxEvents ?? 600)) : null;
-    const delayMs = Math.floor(this.random() * 400);
+    const killAt = bySwitch ? 1 + Math.floor(this.random() * (this.options.maxEvents ?? 1200)) : null;
+    const delayMs = Math.floor(this.random() * (this.options.maxDelayMs ?? 1200));
     const child = fork(CHILD, [], {
       execArgv: ["--import", "tsx"],
       env: { ...process.env, CRASH_CHILD: JSON.stringify(this.config(round, killAt)) },
@@ -202,7 +207,12 @@ export class CrashWorld {
       store: new RedisAuditStore({ redis: this.redis, prefix: this.prefix }),
       sealIntervalMs: 0,
     });
-    const { executor, tickets } = await buildServices(this.config(0, null), audit, new KillSwitch(null));
+    const { executor, tickets, email } = buildServices(
+      this.config(0, null),
+      audit,
+      this.redis,
+      new KillSwitch(null),
+    );
     const sagas = new CompensationOrchestrator({
       companyId: COMPANY,
       auditManager: audit,
@@ -212,7 +222,11 @@ export class CrashWorld {
       retry: crashRetry,
       owner: "recovery",
     });
-    return { sagas, audit, tickets, close: async () => tickets.close() };
+    const close = async () => {
+      tickets.close();
+      await email?.close();
+    };
+    return { sagas, audit, tickets, close };
   }
 
   async allSagas(): Promise<SagaView[]> {
@@ -241,6 +255,8 @@ export class CrashWorld {
           this.stats.completed++;
         } else if (s.status === "compensated") {
           this.stats.compensated++;
+          const why = `${s.failedAction}: ${(s.error ?? "").split(":")[0]}`;
+          this.stats.rollbackReasons[why] = (this.stats.rollbackReasons[why] ?? 0) + 1;
         } else if (s.status === "created" && s.steps.length === 0) {
           // Killed between createSaga and executeSaga: nothing was claimed, nothing ran.
           const entries = await audit.query({ sagaId: s.sagaId });

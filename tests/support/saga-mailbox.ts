@@ -25,6 +25,8 @@ export async function startSagaMailbox(): Promise<SagaMailbox> {
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
+    // Pooled clients keep their connections open; do not wait for them on close.
+    closeTimeout: 100,
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -37,6 +39,8 @@ export async function startSagaMailbox(): Promise<SagaMailbox> {
         .catch((err: Error) => callback(err));
     },
   });
+  // Workers are SIGKILLed mid-conversation: their connections reset, which is expected here.
+  server.on("error", () => undefined);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
