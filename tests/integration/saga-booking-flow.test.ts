@@ -105,7 +105,8 @@ describe("the complete booking flow example", () => {
     expect(confirmed()).toHaveLength(1);
     expect(mailsTo(r.customerEmail)).toHaveLength(1);
     const ticketStep = (await orchestrator.getSaga(result.sagaId))?.steps[2];
-    const ticketId = (ticketStep?.result as { data: { ticket_id: string } }).data.ticket_id;
+    const ticketId =
+      (ticketStep?.result as { data?: { ticket_id?: string } } | undefined)?.data?.ticket_id ?? "";
     expect((await tickets.getTicket(ticketId))?.status).toBe("open");
     calendarStandIn.reset();
   });
