@@ -56,7 +56,7 @@ export interface SagaActionInput {
   compensation?: CompensationSpec;
   /** Retries after the first try (default: the orchestrator's retry policy). */
   maxRetries?: number;
-  /** Deadline of one try in ms (default none). */
+  /** Deadline of one try in ms (default none). The executor's signal is aborted then: honour it. */
   timeoutMs?: number;
   /** What the step does, recorded as the audit entry's input. */
   parameters?: Record<string, unknown>;
@@ -72,8 +72,8 @@ export interface SagaToolStepInput {
   actionName?: string;
   agentName?: string;
   tags?: string[];
+  /** Retries of the whole call after the executor's own (default: the orchestrator's policy). */
   maxRetries?: number;
-  timeoutMs?: number;
 }
 
 /** A step as this process knows it: the stored part plus the functions that live only here. */

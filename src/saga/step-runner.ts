@@ -79,6 +79,8 @@ export async function runStep(ctx: RunContext, def: StepDefinition, step: SagaSt
   try {
     step.compensation = await durableUndo(ctx, def, step, value);
   } catch (err) {
+    // Whether it can be undone is unknown: a person must look (never silently skipped).
+    step.hasCompensator = true;
     problem = `the step succeeded but its undo could not be worked out from the result: ${errorText(err)}`;
     step.error = problem;
   }
@@ -186,7 +188,9 @@ async function toolAttempt(
       idempotencyKey: step.idempotencyKey,
       tags: ["saga", `attempt:${attempt}`, ...def.tags],
     });
-  const result = await withTimeout(step.timeoutMs ?? 0, () => call());
+  // No deadline of our own: abandoning a call that then succeeds would leave an effect nobody undoes.
+  // The executor bounds each attempt with its own timeout and aborts the call.
+  const result = await call();
   if (result.auditId) onAudit(result.auditId);
   if (!result.success) {
     const code = result.errorCode ?? null;

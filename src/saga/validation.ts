@@ -116,7 +116,7 @@ export function validateToolStep(step: SagaToolStepInput): StepDefinition {
     executor: null,
     compensator: null,
     compensation: null,
-    ...checkLimits(step.maxRetries, step.timeoutMs),
+    ...checkLimits(step.maxRetries, undefined),
   };
 }
 

@@ -178,11 +178,14 @@ export class CrashWorld {
   }
 
   private async countInterrupted(): Promise<void> {
-    for (const saga of await this.allSagas()) {
-      const key = `${saga.sagaId}@${saga.updatedAt}`;
-      if ((saga.status === "running" || saga.status === "compensating") && !this.seen.has(key)) {
-        this.seen.add(key);
-        this.stats.interrupted++;
+    const store = new RedisSagaStore({ redis: this.redis, prefix: this.prefix });
+    for (const status of ["running", "compensating"] as const) {
+      for (const { record } of await store.list(COMPANY, { status, limit: 1000, before: null })) {
+        const key = `${record.sagaId}@${record.updatedAt}`;
+        if (!this.seen.has(key)) {
+          this.seen.add(key);
+          this.stats.interrupted++;
+        }
       }
     }
   }
