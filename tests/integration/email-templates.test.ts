@@ -1,0 +1,213 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EmailService, listTemplates, resolveTemplatesDir } from "../../src/services/email/index.js";
+import { SmtpStandIn } from "../support/smtp-stand-in.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const vars = {
+  customer_name: "Ana Pérez",
+  appointment_date: "12/03/2025",
+  appointment_time: "10:30",
+  service_name: "Limpieza facial",
+  clinic_name: "Clínica Benova",
+};
+
+describe("email templates", () => {
+  const smtp = new SmtpStandIn();
+  const services: EmailService[] = [];
+  const service = () => {
+    const s = new EmailService({
+      companyId: "benova",
+      fromEmail: "citas@benova.example",
+      smtpHost: smtp.host,
+      smtpPort: smtp.port,
+      useTls: false,
+      maxRetries: 0,
+      retryDelay: 0.01,
+    });
+    services.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    await smtp.start();
+  });
+  afterEach(async () => {
+    smtp.reset();
+    await Promise.all(services.splice(0).map((s) => s.close()));
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
+
+  it("names every missing variable and sends nothing", async () => {
+    const res = await service().sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "appointment_confirmation",
+      templateVars: { customer_name: "Ana", appointment_date: "", service_name: "Limpieza" },
+    });
+    expect(res).toMatchObject({
+      success: false,
+      attempts: 0,
+      messageId: null,
+      errorCode: "EMAIL_TEMPLATE_VARS_MISSING",
+    });
+    expect(res.error).toMatch(
+      /^missing template variables: clinic_name, appointment_date, appointment_time \(template "appointment_confirmation" needs /,
+    );
+    expect(smtp.connections).toBe(0);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it("HTML-escapes every variable in the body and keeps the subject as plain text", async () => {
+    const res = await service().sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "appointment_confirmation",
+      templateVars: {
+        ...vars,
+        customer_name: '<script>alert("x")</script>',
+        clinic_name: "Benova & Co <Madrid>",
+      },
+    });
+    expect(res.success).toBe(true);
+    const mail = smtp.messages[0]?.parsed;
+    expect(mail?.html).not.toContain("<script>");
+    expect(mail?.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(mail?.html).toContain("Benova &amp; Co &lt;Madrid&gt;");
+    expect(mail?.subject).toBe("Confirmación de su cita – Benova & Co <Madrid>");
+    // The text part shows what the reader sees in the HTML.
+    expect(mail?.text).toContain('Hola <script>alert("x")</script>:');
+  });
+
+  it("lists the known templates when asked for an unknown one, and sends nothing", async () => {
+    const res = await service().sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "welcome",
+      templateVars: vars,
+    });
+    expect(res).toMatchObject({ success: false, attempts: 0, errorCode: "EMAIL_TEMPLATE_UNKNOWN" });
+    expect(res.error).toContain('unknown template "welcome"');
+    expect(res.error).toContain("appointment_cancellation, appointment_confirmation, appointment_reminder");
+    expect(smtp.connections).toBe(0);
+  });
+
+  it("sends Spanish by default and English on request", async () => {
+    const s = service();
+    await s.sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "appointment_reminder",
+      templateVars: vars,
+    });
+    await s.sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "appointment_reminder",
+      templateVars: vars,
+      locale: "en",
+    });
+    expect(smtp.messages.map((m) => m.parsed.subject)).toEqual([
+      "Recordatorio de su cita – Clínica Benova",
+      "Appointment reminder – Clínica Benova",
+    ]);
+    expect(smtp.messages[1]?.parsed.text).toContain("Hello Ana Pérez,");
+    const bad = await s.sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "appointment_reminder",
+      templateVars: vars,
+      locale: "fr" as "en",
+    });
+    expect(bad).toMatchObject({ success: false, errorCode: "EMAIL_INVALID_INPUT" });
+    expect(bad.error).toContain("locale");
+  });
+
+  it("shows the cancellation reason only when one is given", async () => {
+    const s = service();
+    const withReason = s.renderTemplate("appointment_cancellation", {
+      ...vars,
+      reason: "Baja médica del especialista",
+    });
+    const without = s.renderTemplate("appointment_cancellation", vars);
+    expect(withReason.subject).toBe("Cancelación de su cita – Clínica Benova");
+    expect(withReason.text).toContain("Motivo: Baja médica del especialista");
+    expect(without.text).not.toContain("Motivo");
+    expect(without.html).not.toContain("{{");
+  });
+
+  it("refuses variables that are neither strings nor numbers, by name", async () => {
+    const res = await service().sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "appointment_confirmation",
+      templateVars: { ...vars, customer_name: { first: "Ana" } as unknown as string },
+    });
+    expect(res).toMatchObject({ success: false, errorCode: "EMAIL_TEMPLATE_VARS_INVALID" });
+    expect(res.error).toContain("customer_name");
+  });
+
+  it("lists the three templates in both locales with the same variables in each", () => {
+    const required = ["customer_name", "clinic_name", "service_name", "appointment_date", "appointment_time"];
+    const list = listTemplates();
+    expect(list.map((t) => t.name)).toEqual([
+      "appointment_cancellation",
+      "appointment_confirmation",
+      "appointment_reminder",
+    ]);
+    for (const t of list) {
+      expect(t.locales.sort()).toEqual(["en", "es"]);
+      expect([...t.requiredVars].sort()).toEqual([...required].sort());
+    }
+    expect(list[0]?.optionalVars).toEqual(["reason"]);
+    const s = service();
+    for (const t of list) {
+      for (const locale of ["es", "en"] as const) {
+        const out = s.renderTemplate(t.name, { ...vars, reason: "x" }, locale);
+        expect(out.html).not.toMatch(/\{\{|\}\}/);
+        expect(out.subject).toContain("Clínica Benova");
+      }
+    }
+  });
+
+  it("reads templates from templatesDir, and reports a missing directory as a configuration error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "email-templates-"));
+    try {
+      mkdirSync(join(dir, "es"));
+      writeFileSync(join(dir, "es", "welcome.subject.txt"), "Bienvenida, {{name}}\n");
+      writeFileSync(
+        join(dir, "es", "welcome.html"),
+        "<p>Hola {{name}}{{#code}}, su código es {{code}}{{/code}}</p>",
+      );
+      const custom = new EmailService({ companyId: "benova", templatesDir: dir });
+      expect(custom.listTemplates()).toEqual([
+        { name: "welcome", locales: ["es"], requiredVars: ["name"], optionalVars: ["code"] },
+      ]);
+      expect(custom.renderTemplate("welcome", { name: "Ana", code: 42 })).toMatchObject({
+        subject: "Bienvenida, Ana",
+        text: "Hola Ana, su código es 42",
+      });
+      const missing = new EmailService({ companyId: "benova", templatesDir: join(dir, "nope") });
+      const res = await missing.sendTemplateEmail({
+        toEmail: "ana@example.com",
+        templateName: "welcome",
+        templateVars: {},
+      });
+      expect(res).toMatchObject({ success: false, errorCode: "EMAIL_CONFIG_INVALID", attempts: 0 });
+      expect(res.error).toContain("templatesDir");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("finds the templates from the compiled dist/ layout by walking up to the package root", () => {
+    const shipped = join(ROOT, "src", "services", "email", "templates");
+    expect(resolveTemplatesDir(pathToFileURL(join(ROOT, "src/services/email/templates.ts")).href)).toBe(
+      shipped,
+    );
+    expect(resolveTemplatesDir(pathToFileURL(join(ROOT, "dist/src/services/email/templates.js")).href)).toBe(
+      shipped,
+    );
+    expect(() => resolveTemplatesDir(pathToFileURL("/no-such-root/lib/templates.js").href)).toThrow(
+      /set templatesDir/,
+    );
+  });
+});
