@@ -34,10 +34,12 @@ export async function recoverSaga(ctx: RunContext, previousOwner: string | null)
   }
   record.recoveredBy = ctx.lease.owner;
   const entries = await sagaEntries(ctx.audit, record.sagaId);
+  let uncertain = false;
   for (const step of record.steps) {
-    if (step.status === "pending") await reconcilePending(ctx, step, entries);
+    if (step.status === "pending")
+      uncertain = (await reconcilePending(ctx, step, entries)) === "unsure" || uncertain;
   }
-  const allDone = record.steps.every((s) => s.status === "succeeded");
+  const allDone = !uncertain && record.steps.every((s) => s.status === "succeeded");
   if (record.status === "running" && allDone) {
     record.status = "completed";
   } else {
@@ -90,7 +92,11 @@ async function markAbandoned(ctx: RunContext, entries: AuditEntry[], why: string
 }
 
 /** Decides what a step left `pending` did, from its audit entries and, for tools, by asking the tool. */
-async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry[]): Promise<void> {
+async function reconcilePending(
+  ctx: RunContext,
+  step: SagaStep,
+  all: AuditEntry[],
+): Promise<"sure" | "unsure"> {
   const mine = all.filter((e) => e.idempotencyKey === step.idempotencyKey);
   const succeeded = mine.find((e) => e.status === "success" || e.status === "compensated");
   const pending = mine.filter((e) => e.status === "pending");
@@ -99,11 +105,13 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
     await markAbandoned(ctx, pending, why);
     step.status = "failed";
     step.error = `${ABANDONED}; ${why}`;
+    return "sure" as const;
   };
   const attention = async (why: string) => {
     await markAbandoned(ctx, pending, why);
     step.status = "needs_attention";
     step.attention = `check "${step.actionName}" (${step.idempotencyKey}) by hand: ${why}`;
+    return "sure" as const;
   };
 
   if (succeeded) {
@@ -115,7 +123,7 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
       step.compensation = plan ? { kind: "tool_audit", auditId: succeeded.auditId, ...plan } : null;
     }
     await markAbandoned(ctx, pending, `superseded by entry ${succeeded.auditId}`);
-    return;
+    return "sure";
   }
   if (mine.length === 0) return fail("the step had not started");
   if (pending.length === 0) return fail("every attempt had failed");
@@ -127,7 +135,7 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
       step.status = "succeeded";
       step.auditId = null;
       step.error = `${ABANDONED}; outcome unknown, compensated in case it took effect`;
-      return;
+      return "unsure";
     }
     if (step.hasCompensator) return attention("the process stopped while it ran; it may have taken effect");
     return fail("outcome unknown; the step has no undo");
@@ -154,7 +162,7 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
     step.status = "succeeded";
     step.auditId = first?.auditId ?? null;
     step.result = storedResult(answer.result ?? null);
-    return;
+    return "sure";
   }
   if (!tools) return attention("no ToolExecutor is configured to undo the call");
   // It happened, or the tool cannot tell (treated as possibly done): repeat the call with the same
@@ -183,6 +191,8 @@ async function reconcilePending(ctx: RunContext, step: SagaStep, all: AuditEntry
     const plan = await tools.compensationFor(auditId);
     step.compensation = plan ? { kind: "tool_audit", auditId, ...plan } : null;
   } catch (err) {
+    step.hasCompensator = true; // its undo exists but could not be read: a person must look
     step.error = `undo unknown: ${errorText(err)}`;
   }
+  return "sure";
 }
