@@ -132,6 +132,59 @@ describe("the complete booking flow example", () => {
     calendarStandIn.reset();
   });
 
+  it("runs a durable { toolName, parameters(result) } undo of a function step through the executor", async () => {
+    const sagaId = await orchestrator.createSaga({
+      userId: "u9",
+      sagaName: "hold_and_notify",
+      conversationId: "9",
+    });
+    orchestrator.addAction(sagaId, {
+      actionType: "booking",
+      actionName: "create_booking",
+      executor: ({ idempotencyKey }) =>
+        executor.executeTool({
+          toolName: "google_calendar",
+          parameters: {
+            action: "create_booking",
+            booking_data: { customer_name: "Luis", service: "Peeling", date: "2031-03-13", time: "12:00" },
+          },
+          userId: "u9",
+          idempotencyKey: `${idempotencyKey}:call`,
+        }),
+      compensation: {
+        toolName: "google_calendar",
+        parameters: (result) => ({
+          action: "delete_booking",
+          event_id: (result as { data: { event_id: string } }).data.event_id,
+        }),
+      },
+    });
+    orchestrator.addAction(sagaId, {
+      actionType: "notification",
+      actionName: "notify",
+      maxRetries: 0,
+      executor: () => ({ success: false, error: "no channel", errorCode: "SERVICE_NOT_CONFIGURED" }),
+    });
+    const result = await orchestrator.executeSaga(sagaId);
+    expect(result).toMatchObject({ status: "compensated", actionsCompensated: 1 });
+    const step = (await orchestrator.getSaga(sagaId))?.steps[0];
+    const eventId = calendarStandIn.events()[0]?.id;
+    expect(step?.compensation).toEqual({
+      kind: "tool",
+      toolName: "google_calendar",
+      parameters: { action: "delete_booking", event_id: eventId },
+    });
+    expect(confirmed()).toEqual([]);
+    const entries = (await h.audit.query({ sagaId, limit: 100 })).entries;
+    const undo = entries.find((e) => e.actionName === "google_calendar.delete_booking");
+    expect(undo).toMatchObject({ status: "success", idempotencyKey: `${sagaId}:0:undo` });
+    expect(entries.find((e) => e.actionName === "create_booking")).toMatchObject({
+      status: "compensated",
+      compensationAuditId: undo?.auditId,
+    });
+    calendarStandIn.reset();
+  });
+
   it("in the durable form undoes through the tool registry and tells the patient the visit is cancelled", async () => {
     const r = request({ ticketPriority: "someday" });
     const result = await completeBookingFlowDurable(orchestrator, r);
