@@ -165,7 +165,8 @@ export class CompensationOrchestrator {
         sagaId,
       );
     }
-    return this.addStep(sagaId, validateToolStep(step));
+    const actionType = step?.actionType ?? this.tools.getToolInfo?.(step?.toolName)?.actionType;
+    return this.addStep(sagaId, validateToolStep(actionType ? { ...step, actionType } : step));
   }
 
   private addStep(sagaId: string, def: StepDefinition): number {

@@ -17,6 +17,8 @@ export interface SagaToolExecutor {
     parameters: Record<string, unknown>;
     idempotencyKey: string;
   }): Promise<{ happened: boolean; result?: unknown } | null>;
+  /** Registry facts of a tool; used for the step's action type (booking, notification, ...). */
+  getToolInfo?(name: string): { actionType: string } | null;
 }
 
 /** Error codes of a failed ToolResult that are worth another try (everything else is final). */
