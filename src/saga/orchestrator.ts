@@ -13,21 +13,20 @@ import type {
 } from "./definitions.js";
 import { errorText, isSagaError, SagaError } from "./errors.js";
 import { SagaLease } from "./lease.js";
-import { recoverSaga } from "./recovery.js";
+import { refusal, summary, view } from "./outcome.js";
+import { recoverExpired } from "./recovery.js";
 import type { RunContext } from "./run-context.js";
 import { SqliteSagaStore } from "./sqlite/sqlite-saga-store.js";
 import { runStep } from "./step-runner.js";
 import type { SagaStore } from "./store.js";
 import type { SagaToolExecutor } from "./tool-port.js";
 import {
-  ACTIVE_SAGA_STATUSES,
   type ListSagasOptions,
   type RecoveryReport,
   SAGA_STATUSES,
   type SagaExecutionResult,
   type SagaRecord,
   type SagaView,
-  type StoredSaga,
 } from "./types.js";
 import { planStep, validateAction, validateToolStep } from "./validation.js";
 
@@ -196,29 +195,9 @@ export class CompensationOrchestrator {
       }),
     );
     if (!claim.ok) {
-      if (claim.reason === "leased") {
-        throw new SagaError(
-          "SAGA_BUSY",
-          `saga ${sagaId} is already being executed by ${claim.owner} (lease until ${new Date(claim.leaseUntil).toISOString()}); wait for it or, if that process died, run recoverSagas() after the lease expires`,
-          sagaId,
-        );
-      }
-      if (claim.reason === "status" && ACTIVE_SAGA_STATUSES.includes(claim.status)) {
-        const held = await this.store.get(this.companyId, sagaId).catch(() => null);
-        throw new SagaError(
-          "SAGA_BUSY",
-          `saga ${sagaId} is already ${claim.status}${held?.owner ? ` (held by ${held.owner})` : ""}; wait for it or, if that process died, run recoverSagas() after its lease expires`,
-          sagaId,
-        );
-      }
-      if (claim.reason === "status") {
-        throw new SagaError(
-          "ILLEGAL_STATE",
-          `saga ${sagaId} is ${claim.status}: a saga runs once; create a new saga to run the steps again`,
-          sagaId,
-        );
-      }
-      throw new SagaError("NOT_FOUND", `saga ${sagaId} not found for company ${this.companyId}`, sagaId);
+      const held =
+        claim.reason === "status" ? await this.store.get(this.companyId, sagaId).catch(() => null) : null;
+      throw refusal(claim, sagaId, this.companyId, held?.owner ?? null);
     }
     if (!plan) {
       await this.store.save(claim.saga.record, { owner: this.owner, release: true }).catch(() => undefined);
@@ -250,7 +229,7 @@ export class CompensationOrchestrator {
         record.status = "completed";
         record.finishedAt = new Date().toISOString();
         await ctx.lease.persist(record, true);
-        return this.summary(record);
+        return summary(record);
       }
       const failed = record.steps[failure.step];
       record.status = "compensating";
@@ -262,7 +241,7 @@ export class CompensationOrchestrator {
       record.status = record.compensationErrors.length > 0 ? "compensation_failed" : "compensated";
       record.finishedAt = new Date().toISOString();
       await ctx.lease.persist(record, true);
-      return this.summary(record);
+      return summary(record);
     } catch (err) {
       if (isSagaError(err)) throw err;
       // The saga store or audit trail failed mid-way: the lease will expire and recovery will finish it.
@@ -318,42 +297,15 @@ export class CompensationOrchestrator {
    */
   async recoverSagas(options: { limit?: number } = {}): Promise<RecoveryReport> {
     const limit = options.limit ?? 1000;
-    const report: RecoveryReport = { examined: 0, recovered: [], skipped: [] };
     const ids = await this.wrap("recoverSagas", () => this.store.expired(this.companyId, limit));
-    for (const sagaId of ids) {
-      report.examined++;
-      const before = await this.store.get(this.companyId, sagaId);
-      const claim = await this.store.claim(this.companyId, sagaId, {
-        owner: this.owner,
-        leaseMs: this.leaseMs,
-        statuses: ["created", ...ACTIVE_SAGA_STATUSES],
-      });
-      if (!claim.ok) {
-        report.skipped.push({
-          sagaId,
-          reason: claim.reason === "leased" ? `held by ${claim.owner}` : claim.reason,
-        });
-        continue;
-      }
-      const record = claim.saga.record;
-      const from = record.status;
-      const ctx = this.context(record, []);
-      ctx.lease.start();
-      try {
-        const to = await recoverSaga(ctx, before?.owner ?? null);
-        if (from !== "created") report.recovered.push({ sagaId, sagaName: record.sagaName, from, to });
-        this.logger.info("saga recovered", { sagaId, from, to });
-      } catch (err) {
-        report.skipped.push({ sagaId, reason: errorText(err) });
-        this.logger.error("saga recovery failed; it will be tried again when its lease expires", {
-          sagaId,
-          err,
-        });
-      } finally {
-        ctx.lease.stop();
-      }
-    }
-    return report;
+    return recoverExpired(ids, {
+      store: this.store,
+      companyId: this.companyId,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      logger: this.logger,
+      context: (record) => this.context(record, []),
+    });
   }
 
   private context(record: SagaRecord, definitions: StepDefinition[]): RunContext {
@@ -367,24 +319,6 @@ export class CompensationOrchestrator {
       handlers: this.handlers,
       definitions,
       results: new Map(),
-    };
-  }
-
-  private summary(record: SagaRecord): SagaExecutionResult {
-    const executed = record.steps.filter(
-      (s) => s.finishedAt && s.status !== "failed" && s.status !== "pending",
-    );
-    const skipped = record.steps.filter((s) => s.status === "skipped").map((s) => s.actionName);
-    return {
-      success: record.status === "completed",
-      sagaId: record.sagaId,
-      status: record.status,
-      actionsExecuted: executed.length,
-      actionsCompensated: record.steps.filter((s) => s.status === "compensated").length,
-      ...(skipped.length > 0 && { actionsSkipped: skipped }),
-      ...(record.failedAction && { failedAction: record.failedAction }),
-      ...(record.error && { error: record.error }),
-      ...(record.compensationErrors.length > 0 && { compensationErrors: record.compensationErrors }),
     };
   }
 
@@ -404,8 +338,4 @@ export class CompensationOrchestrator {
       );
     }
   }
-}
-
-function view(stored: StoredSaga): SagaView {
-  return { ...stored.record, owner: stored.owner, leaseUntil: stored.leaseUntil };
 }

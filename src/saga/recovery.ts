@@ -1,9 +1,17 @@
 import type { AuditManager } from "../audit/audit-manager.js";
 import type { AuditEntry } from "../audit/types.js";
+import type { Logger } from "../util/logger.js";
 import { compensateSteps } from "./compensation-runner.js";
 import { errorText } from "./errors.js";
 import { auditWrite, type RunContext, storedResult } from "./run-context.js";
-import type { SagaStatus, SagaStep } from "./types.js";
+import type { SagaStore } from "./store.js";
+import {
+  ACTIVE_SAGA_STATUSES,
+  type RecoveryReport,
+  type SagaRecord,
+  type SagaStatus,
+  type SagaStep,
+} from "./types.js";
 
 const ABANDONED = "abandoned: process crashed";
 
@@ -71,6 +79,55 @@ export async function recoverSaga(ctx: RunContext, previousOwner: string | null)
   record.finishedAt = new Date().toISOString();
   await ctx.lease.persist(record, true);
   return record.status;
+}
+
+/**
+ * Claims each saga whose lease expired (compare-and-set: of several recovering processes one wins)
+ * and finishes it with `recoverSaga`. A failure leaves the saga for a later run.
+ */
+export async function recoverExpired(
+  ids: string[],
+  deps: {
+    store: SagaStore;
+    companyId: string;
+    owner: string;
+    leaseMs: number;
+    logger: Logger;
+    context(record: SagaRecord): RunContext;
+  },
+): Promise<RecoveryReport> {
+  const report: RecoveryReport = { examined: 0, recovered: [], skipped: [] };
+  for (const sagaId of ids) {
+    report.examined++;
+    const before = await deps.store.get(deps.companyId, sagaId);
+    const claim = await deps.store.claim(deps.companyId, sagaId, {
+      owner: deps.owner,
+      leaseMs: deps.leaseMs,
+      statuses: ["created", ...ACTIVE_SAGA_STATUSES],
+    });
+    if (!claim.ok) {
+      report.skipped.push({
+        sagaId,
+        reason: claim.reason === "leased" ? `held by ${claim.owner}` : claim.reason,
+      });
+      continue;
+    }
+    const record = claim.saga.record;
+    const from = record.status;
+    const ctx = deps.context(record);
+    ctx.lease.start();
+    try {
+      const to = await recoverSaga(ctx, before?.owner ?? null);
+      if (from !== "created") report.recovered.push({ sagaId, sagaName: record.sagaName, from, to });
+      deps.logger.info("saga recovered", { sagaId, from, to });
+    } catch (err) {
+      report.skipped.push({ sagaId, reason: errorText(err) });
+      deps.logger.error("saga recovery failed; it is tried again when its lease expires", { sagaId, err });
+    } finally {
+      ctx.lease.stop();
+    }
+  }
+  return report;
 }
 
 /** Marks every audit entry of the saga still `pending` as failed: its process is gone. */
