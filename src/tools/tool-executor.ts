@@ -292,41 +292,9 @@ export class ToolExecutor {
    */
   async compensate(auditId: string, reason: string): Promise<ToolResult & { alreadyCompensated?: boolean }> {
     const entry = await this.auditManager.getEntry(auditId).catch(() => null);
-    const tool = entry ? (this.tools.get(entry.actionName.split(".")[0] as string) ?? null) : null;
     const base = { tool: entry?.compensationAction ?? "", data: null, auditId };
-    if (!entry)
-      return { ...base, success: false, error: `audit entry ${auditId} not found`, errorCode: "NOT_FOUND" };
-    if (entry.status === "compensated")
-      return {
-        ...base,
-        success: true,
-        error: null,
-        alreadyCompensated: true,
-        auditId: entry.compensationAuditId ?? auditId,
-      };
-    if (!entry.compensable)
-      return {
-        ...base,
-        success: false,
-        error: `${entry.actionName} (${auditId}) cannot be undone: it registered no compensation`,
-        errorCode: "NOT_COMPENSABLE",
-      };
-    if (entry.status !== "success") {
-      return {
-        ...base,
-        success: false,
-        error: `${entry.actionName} (${auditId}) is "${entry.status}": only successful actions are compensated`,
-        errorCode: "ILLEGAL_STATE",
-      };
-    }
-    const plan = await this.compensationFor(auditId);
-    if (!plan)
-      return {
-        ...base,
-        success: false,
-        error: `${auditId} has no compensation parameters`,
-        errorCode: "NOT_COMPENSABLE",
-      };
+    const refuse = (errorCode: string, error: string) => ({ ...base, success: false, error, errorCode });
+    if (!entry) return refuse("NOT_FOUND", `audit entry ${auditId} not found`);
     const ctx: ToolContext = {
       userId: entry.userId,
       agentName: "compensation",
@@ -335,37 +303,64 @@ export class ToolExecutor {
       idempotencyKey: `compensate:${auditId}`,
       tags: ["compensation"],
     };
+    if (entry.status === "compensated") {
+      // Follow-ups are keyed, so this only finishes one a crash interrupted; it never repeats one.
+      await this.runFollowUps(entry, ctx);
+      return {
+        ...base,
+        success: true,
+        error: null,
+        alreadyCompensated: true,
+        auditId: entry.compensationAuditId ?? auditId,
+      };
+    }
+    if (!entry.compensable) {
+      return refuse(
+        "NOT_COMPENSABLE",
+        `${entry.actionName} (${auditId}) cannot be undone: it registered no compensation`,
+      );
+    }
+    if (entry.status !== "success") {
+      return refuse(
+        "ILLEGAL_STATE",
+        `${entry.actionName} (${auditId}) is "${entry.status}": only successful actions are compensated`,
+      );
+    }
+    const plan = await this.compensationFor(auditId);
+    if (!plan) return refuse("NOT_COMPENSABLE", `${auditId} has no compensation parameters`);
     const undo = await this.executeTool(
       { toolName: plan.toolName, parameters: plan.parameters, ...ctx },
       { linkedAuditId: auditId },
     );
     if (!undo.success) return undo;
     await this.auditManager.compensate(auditId, reason, { compensationAuditId: undo.auditId ?? undefined });
-    for (const [i, follow] of (
-      tool?.afterCompensation?.(entry.inputParams, entry.result, this.tenant) ?? []
-    ).entries()) {
-      if (
-        !this.tools.get(follow.toolName) ||
-        !this.services[this.tools.get(follow.toolName)?.service as keyof ToolServices]
-      )
-        continue;
+    await this.runFollowUps(entry, ctx);
+    return undo;
+  }
+
+  /** Runs the calls a tool asks for once it was undone (e.g. the cancellation email), each audited. */
+  private async runFollowUps(entry: AuditEntry, ctx: ToolContext): Promise<void> {
+    const tool = this.tools.get(entry.actionName.split(".")[0] as string);
+    const plans = tool?.afterCompensation?.(entry.inputParams, entry.result, this.tenant) ?? [];
+    for (const [i, follow] of plans.entries()) {
+      const target = this.tools.get(follow.toolName);
+      if (!target || !this.services[target.service]) continue;
       const res = await this.executeTool(
         {
           toolName: follow.toolName,
           parameters: follow.parameters,
           ...ctx,
-          idempotencyKey: `compensate:${auditId}:follow:${i}`,
+          idempotencyKey: `compensate:${entry.auditId}:follow:${i}`,
         },
-        { linkedAuditId: auditId },
+        { linkedAuditId: entry.auditId },
       );
       if (!res.success)
         this.logger.warn("follow-up of a compensation failed", {
-          auditId,
+          auditId: entry.auditId,
           toolName: follow.toolName,
           error: res.error,
         });
     }
-    return undo;
   }
 
   /** After a crash: did the call with this key take effect? Null when the tool cannot tell. */
@@ -378,7 +373,12 @@ export class ToolExecutor {
     if (!tool?.reconcile || !this.services[tool.service]) return null;
     const parsed = tool.schema.safeParse(input.parameters);
     if (!parsed.success) return null;
-    return tool.reconcile(parsed.data, this.services as Required<ToolServices>, input.idempotencyKey);
+    return tool.reconcile(
+      parsed.data,
+      this.services as Required<ToolServices>,
+      input.idempotencyKey,
+      this.companyId,
+    );
   }
 
   /** The tools as LangChain tools whose calls go through `executeTool` with this context. */

@@ -94,6 +94,7 @@ export interface ToolDefinition<P extends Record<string, unknown> = Record<strin
     params: P,
     services: Required<ToolServices>,
     idempotencyKey: string,
+    companyId: string,
   ): Promise<{ happened: boolean; result?: R } | null>;
 }
 

@@ -17,7 +17,12 @@ function nextMonday(): string {
 
 /** The UTC instant (ISO) at which a zone's wall clock shows `time` on `date`, found by search. */
 function utcOf(date: string, time: string, timeZone: string): string {
-  const fmt = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const fmt = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   for (let h = -14; h <= 14; h++) {
     const candidate = new Date(Date.parse(`${date}T${time}:00Z`) - h * 3_600_000);
     if (fmt.format(candidate) === time) return candidate.toISOString();
@@ -33,7 +38,13 @@ describe("the composition root with two tenants", () => {
   const date = nextMonday();
   const booking = (time: string, email = "lucia@example.com") => ({
     action: "create_booking",
-    booking_data: { customer_name: "Lucía Pérez", customer_email: email, service: "Limpieza dental", date, time },
+    booking_data: {
+      customer_name: "Lucía Pérez",
+      customer_email: email,
+      service: "Limpieza dental",
+      date,
+      time,
+    },
   });
 
   beforeAll(async () => {
@@ -46,8 +57,25 @@ describe("the composition root with two tenants", () => {
     writeFileSync(
       tenants,
       JSON.stringify([
-        { companyId: "benova", name: "Clínica Benova", timeZone: "Europe/Madrid", email: { smtpHost: "127.0.0.1", smtpPort: smtp.port, useTls: false, fromEmail: "citas@benova.example", providers: ["smtp"] } },
-        { companyId: "sonrisa", name: "Dental Sonrisa", timeZone: "America/Bogota", locale: "es", email: { providers: ["outbox"], fromEmail: "hola@sonrisa.example" } },
+        {
+          companyId: "benova",
+          name: "Clínica Benova",
+          timeZone: "Europe/Madrid",
+          email: {
+            smtpHost: "127.0.0.1",
+            smtpPort: smtp.port,
+            useTls: false,
+            fromEmail: "citas@benova.example",
+            providers: ["smtp"],
+          },
+        },
+        {
+          companyId: "sonrisa",
+          name: "Dental Sonrisa",
+          timeZone: "America/Bogota",
+          locale: "es",
+          email: { providers: ["outbox"], fromEmail: "hola@sonrisa.example" },
+        },
       ]),
     );
     app = new App(
@@ -77,17 +105,51 @@ describe("the composition root with two tenants", () => {
   it("books in each tenant's time zone and mails through each tenant's own provider", async () => {
     const benova = await app.tenant("benova");
     const sonrisa = await app.tenant("sonrisa");
-    const a = await benova.executor.executeTool({ toolName: "google_calendar", parameters: booking("10:00"), userId: "u1", conversationId: "7" });
-    const b = await sonrisa.executor.executeTool({ toolName: "google_calendar", parameters: booking("11:00"), userId: "u1", conversationId: "7" });
+    const a = await benova.executor.executeTool({
+      toolName: "google_calendar",
+      parameters: booking("10:00"),
+      userId: "u1",
+      conversationId: "7",
+    });
+    const b = await sonrisa.executor.executeTool({
+      toolName: "google_calendar",
+      parameters: booking("11:00"),
+      userId: "u1",
+      conversationId: "7",
+    });
     expect(a.success && b.success).toBe(true);
-    const starts = google.events("clinic").map((e) => new Date(String((e.start as { dateTime?: string }).dateTime)).toISOString());
+    const starts = google
+      .events("clinic")
+      .map((e) => new Date(String((e.start as { dateTime?: string }).dateTime)).toISOString());
     expect(starts).toContain(utcOf(date, "10:00", "Europe/Madrid"));
     expect(starts).toContain(utcOf(date, "11:00", "America/Bogota"));
 
-    const vars = { customer_name: "Lucía", appointment_date: date, appointment_time: "10:00", service_name: "Limpieza", clinic_name: "x" };
-    const sent = await benova.executor.executeTool({ toolName: "send_email", parameters: { to_email: "lucia@example.com", template_name: "appointment_confirmation", template_vars: vars }, userId: "u1" });
+    const vars = {
+      customer_name: "Lucía",
+      appointment_date: date,
+      appointment_time: "10:00",
+      service_name: "Limpieza",
+      clinic_name: "x",
+    };
+    const sent = await benova.executor.executeTool({
+      toolName: "send_email",
+      parameters: {
+        to_email: "lucia@example.com",
+        template_name: "appointment_confirmation",
+        template_vars: vars,
+      },
+      userId: "u1",
+    });
     expect(sent.error).toBeNull();
-    await sonrisa.executor.executeTool({ toolName: "send_email", parameters: { to_email: "lucia@example.com", template_name: "appointment_confirmation", template_vars: vars }, userId: "u1" });
+    await sonrisa.executor.executeTool({
+      toolName: "send_email",
+      parameters: {
+        to_email: "lucia@example.com",
+        template_name: "appointment_confirmation",
+        template_vars: vars,
+      },
+      userId: "u1",
+    });
     expect(smtp.messages.map((m) => m.envelope.mailFrom)).toEqual(["citas@benova.example"]);
     expect(readdirSync(join(dir, "outbox", "sonrisa")).filter((f) => f.endsWith(".eml"))).toHaveLength(1);
   });
@@ -101,12 +163,18 @@ describe("the composition root with two tenants", () => {
     expect(mine.every((e) => e.companyId === "benova")).toBe(true);
     expect(theirs.every((e) => e.companyId === "sonrisa")).toBe(true);
     expect(await sonrisa.audit.getEntry(mine[0]?.auditId as string)).toBeNull();
-    expect((await sonrisa.executor.compensate(mine.find((e) => e.compensable)?.auditId as string, "x")).errorCode).toBe("NOT_FOUND");
+    expect(
+      (await sonrisa.executor.compensate(mine.find((e) => e.compensable)?.auditId as string, "x")).errorCode,
+    ).toBe("NOT_FOUND");
   });
 
   it("undoing a booking deletes the event and emails the cancellation", async () => {
     const benova = await app.tenant("benova");
-    const made = await benova.executor.executeTool({ toolName: "google_calendar", parameters: booking("12:00", "ana@example.com"), userId: "u2" });
+    const made = await benova.executor.executeTool({
+      toolName: "google_calendar",
+      parameters: booking("12:00", "ana@example.com"),
+      userId: "u2",
+    });
     const eventId = (made.data as { event_id: string }).event_id;
     expect(google.events("clinic").find((e) => e.id === eventId)?.status).not.toBe("cancelled");
     const before = smtp.messages.length;
@@ -125,5 +193,32 @@ describe("the composition root with two tenants", () => {
       "send_email.appointment_cancellation:success",
     ]);
     expect((await benova.audit.verify()).ok).toBe(true);
+  });
+
+  it("a compensate call after a crash finishes the cancellation email exactly once", async () => {
+    const benova = await app.tenant("benova");
+    const made = await benova.executor.executeTool({
+      toolName: "google_calendar",
+      parameters: booking("13:00", "bea@example.com"),
+      userId: "u3",
+    });
+    // The crash: the event was deleted and the entry marked compensated, but the email never left.
+    await benova.executor.executeTool({
+      toolName: "google_calendar",
+      parameters: { action: "delete_booking", event_id: (made.data as { event_id: string }).event_id },
+      userId: "u3",
+    });
+    await benova.audit.compensate(made.auditId as string, "interrupted rollback");
+    const before = smtp.messages.length;
+    expect(await benova.executor.compensate(made.auditId as string, "retry")).toMatchObject({
+      success: true,
+      alreadyCompensated: true,
+    });
+    expect(await benova.executor.compensate(made.auditId as string, "retry")).toMatchObject({
+      success: true,
+      alreadyCompensated: true,
+    });
+    const mail = smtp.messages.slice(before);
+    expect(mail.map((m) => m.envelope.rcptTo)).toEqual([["bea@example.com"]]);
   });
 });

@@ -14,7 +14,13 @@ const KEY = "cli-test-signing-key-0123456789";
 async function cli(dataDir: string, args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: KEY, LOG_LEVEL: "silent", ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        DATA_DIR: dataDir,
+        AUDIT_SIGNING_KEY: KEY,
+        LOG_LEVEL: "silent",
+        ...env,
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -31,7 +37,13 @@ describe("agent-ledger audit CLI", () => {
     const store = new SqliteAuditStore({ path: join(dir, "audit.db") });
     const audit = new AuditManager({ companyId: "benova", store, signingKey: KEY, sealIntervalMs: 0 });
     for (const [i, user] of ["ana", "bea", "ana"].entries()) {
-      const e = await audit.logAction({ userId: user, actionType: "booking", actionName: "create_booking", inputParams: { note: `visit, "${i}"` }, conversationId: "c1" });
+      const e = await audit.logAction({
+        userId: user,
+        actionType: "booking",
+        actionName: "create_booking",
+        inputParams: { note: `visit, "${i}"` },
+        conversationId: "c1",
+      });
       await audit.markSuccess(e.auditId, { event_id: `ev${i}` }, 5);
       ids.push(e.auditId);
     }
@@ -61,9 +73,16 @@ describe("agent-ledger audit CLI", () => {
 
   it("exports JSON Lines and CSV", async () => {
     const jsonl = await cli(dir, ["audit", "export", "--format", "jsonl"]);
-    expect(jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l).auditId)).toEqual([...ids].reverse());
+    expect(
+      jsonl.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).auditId),
+    ).toEqual([...ids].reverse());
     const file = join(dir, "out.csv");
-    expect((await cli(dir, ["audit", "export", "--format", "csv", "--user", "ana", "--out", file])).code).toBe(0);
+    expect(
+      (await cli(dir, ["audit", "export", "--format", "csv", "--user", "ana", "--out", file])).code,
+    ).toBe(0);
     const lines = readFileSync(file, "utf8").trim().split("\n");
     expect(lines[0]).toMatch(/^auditId,companyId,createdAt/);
     expect(lines).toHaveLength(3);

@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { example1Booking, example2Notify, example3TicketAndUndo, example4Multimedia, nextMonday } from "../../examples/tools.js";
+import {
+  example1Booking,
+  example2Notify,
+  example3TicketAndUndo,
+  example4Multimedia,
+  nextMonday,
+} from "../../examples/tools.js";
 import { App, type TenantRuntime } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
 
@@ -25,7 +31,9 @@ describe("the README's tool examples on embedded defaults", () => {
 
   it("1: knowledge base, availability and an idempotent booking", async () => {
     const { info, free, booking } = await example1Booking(t.executor, date);
-    expect((info.data as { results: { metadata: { heading: string } }[] }).results[0]?.metadata.heading).toMatch(/Blanqueamiento/);
+    expect(
+      (info.data as { results: { metadata: { heading: string } }[] }).results[0]?.metadata.heading,
+    ).toMatch(/Blanqueamiento/);
     expect((free.data as { slots: unknown[] }).slots.length).toBeGreaterThan(10);
     expect(booking).toMatchObject({ success: true, data: { date, time: "10:00", already_existed: false } });
     bookingAuditId = booking.auditId as string;

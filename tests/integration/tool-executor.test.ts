@@ -10,6 +10,7 @@ import { z } from "zod";
 import { AuditManager } from "../../src/audit/audit-manager.js";
 import { RedisAuditStore } from "../../src/audit/redis/redis-audit-store.js";
 import { GoogleCalendarService, LocalCalendarService } from "../../src/services/calendar/index.js";
+import { LocalTicketService } from "../../src/services/tickets/index.js";
 import { ToolExecutor } from "../../src/tools/tool-executor.js";
 import type { ToolDefinition } from "../../src/tools/types.js";
 import { freePort } from "../support/global-setup.js";
@@ -231,6 +232,39 @@ describe("ToolExecutor", () => {
     const again = await executor.compensate(res.auditId as string, "again");
     expect(again).toMatchObject({ success: true, alreadyCompensated: true });
     expect((await audit.query({ actionType: "booking" })).entries).toHaveLength(2);
+  });
+
+  it("tells after a crash whether a booking or a ticket with a given key was made", async () => {
+    executor.setTicketService(new LocalTicketService({ companyId: "benova" }));
+    const ticket = {
+      conversation_id: 9,
+      subject: "Dolor tras limpieza",
+      description: "Molestias",
+      priority: "high",
+    };
+    await executor.executeTool({
+      toolName: "create_ticket",
+      parameters: ticket,
+      userId: "u",
+      idempotencyKey: "k-ticket",
+    });
+    expect(
+      await executor.reconcile({ toolName: "create_ticket", parameters: ticket, idempotencyKey: "k-ticket" }),
+    ).toMatchObject({ happened: true, result: { status: "open" } });
+    expect(
+      await executor.reconcile({ toolName: "create_ticket", parameters: ticket, idempotencyKey: "k-other" }),
+    ).toEqual({ happened: false });
+    const params = book().parameters;
+    await executor.executeTool({ ...book(), idempotencyKey: "k-book" });
+    expect(
+      await executor.reconcile({ toolName: "google_calendar", parameters: params, idempotencyKey: "k-book" }),
+    ).toMatchObject({ happened: true });
+    expect(
+      await executor.reconcile({ toolName: "google_calendar", parameters: params, idempotencyKey: "k-none" }),
+    ).toEqual({ happened: false });
+    expect(
+      await executor.reconcile({ toolName: "send_email", parameters: {}, idempotencyKey: "k" }),
+    ).toBeNull();
   });
 
   it("refuses to compensate what cannot be undone", async () => {

@@ -1,5 +1,9 @@
 import { z } from "zod";
-import type { CloseTicketResult, CreateTicketResult } from "../../services/tickets/index.js";
+import {
+  type CloseTicketResult,
+  type CreateTicketResult,
+  ticketIdFor,
+} from "../../services/tickets/index.js";
 import { ConversationId } from "../schemas.js";
 import type { ToolDefinition } from "../types.js";
 
@@ -41,6 +45,17 @@ export const createTicketTool: ToolDefinition<CreateParams, CreateTicketResult> 
       },
       { idempotencyKey: ctx.idempotencyKey },
     );
+  },
+  async reconcile(_p, s, idempotencyKey, companyId) {
+    // Ticket ids are derived from the tenant and the idempotency key, so the ticket a lost call
+    // would have opened can be looked up.
+    const ticket = await s.tickets.getTicket(ticketIdFor(companyId, idempotencyKey));
+    return ticket
+      ? {
+          happened: true,
+          result: { ticket_id: ticket.ticket_id, status: ticket.status, already_existed: true },
+        }
+      : { happened: false };
   },
 };
 
