@@ -139,6 +139,7 @@ export class App {
           ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
         })
       : new UnconfiguredMultimediaService();
+    const email = buildEmailService(this.config, t, logger);
     const executor = new ToolExecutor({
       companyId,
       auditManager: audit,
@@ -150,7 +151,7 @@ export class App {
       .setChatwootService(chatwoot)
       .setTicketService(tickets)
       .setMultimediaService(multimedia)
-      .setEmailService(buildEmailService(this.config, t, logger))
+      .setEmailService(email)
       .setVectorstoreService(await this.knowledgeBase());
     const sagas = new CompensationOrchestrator({
       companyId,
@@ -159,7 +160,13 @@ export class App {
       toolExecutor: executor,
       logger,
     });
-    this.closers.push(() => audit.close());
+    this.closers.push(
+      () => audit.close(),
+      () => email.close(),
+      () => calendar.close?.(),
+      () => closeIfPossible(chatwoot),
+      () => closeIfPossible(tickets),
+    );
     return { companyId, audit, executor, sagas, calendar, chatwoot, tickets };
   }
 
@@ -180,4 +187,10 @@ export class App {
   async close(): Promise<void> {
     for (const close of this.closers.reverse()) await close();
   }
+}
+
+/** Closes a service that holds a connection or a file, when it has a `close()`. */
+async function closeIfPossible(service: object): Promise<void> {
+  const close = (service as { close?: () => unknown }).close;
+  if (typeof close === "function") await close.call(service);
 }

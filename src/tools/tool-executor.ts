@@ -345,13 +345,13 @@ export class ToolExecutor {
     for (const [i, follow] of plans.entries()) {
       const target = this.tools.get(follow.toolName);
       if (!target || !this.services[target.service]) continue;
+      const key = `compensate:${entry.auditId}:follow:${i}`;
+      // At most once: a follow-up that succeeded, or whose outcome a crash left unknown (pending),
+      // is not sent again; only one that failed outright is retried.
+      const previous = await this.auditManager.findByIdempotencyKey(key).catch(() => null);
+      if (previous && previous.status !== "failed") continue;
       const res = await this.executeTool(
-        {
-          toolName: follow.toolName,
-          parameters: follow.parameters,
-          ...ctx,
-          idempotencyKey: `compensate:${entry.auditId}:follow:${i}`,
-        },
+        { toolName: follow.toolName, parameters: follow.parameters, ...ctx, idempotencyKey: key },
         { linkedAuditId: entry.auditId },
       );
       if (!res.success)
