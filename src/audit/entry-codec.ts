@@ -2,24 +2,25 @@ import type { AuditOp, StoredEntry } from "./store.js";
 import type { AuditEntry, AuditStatus } from "./types.js";
 
 /** Fields fixed when an entry is created. */
-export interface BaseFields {
-  auditId: string;
-  companyId: string;
-  userId: string;
-  actionType: string;
-  actionName: string;
-  inputParams: Record<string, unknown>;
-  compensable: boolean;
-  compensationAction: string | null;
-  compensationParams: Record<string, unknown> | null;
-  agentName: string | null;
-  conversationId: string | null;
-  sagaId: string | null;
-  idempotencyKey: string | null;
-  linkedAuditId: string | null;
-  tags: string[];
-  createdAt: string;
-}
+export type BaseFields = Pick<
+  AuditEntry,
+  | "auditId"
+  | "companyId"
+  | "userId"
+  | "actionType"
+  | "actionName"
+  | "inputParams"
+  | "compensable"
+  | "compensationAction"
+  | "compensationParams"
+  | "agentName"
+  | "conversationId"
+  | "sagaId"
+  | "idempotencyKey"
+  | "linkedAuditId"
+  | "tags"
+  | "createdAt"
+>;
 
 /** Fields written by markSuccess / markFailed. */
 export interface OutcomeFields {

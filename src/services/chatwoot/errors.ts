@@ -1,3 +1,4 @@
+import { InputError } from "../../util/errors.js";
 /** Stable codes of a failed Chatwoot call; `retriable` says whether trying again can help. */
 export type ChatwootErrorCode =
   | "UNAUTHORIZED"
@@ -26,16 +27,8 @@ export class ChatwootApiError extends Error {
 }
 
 /** Input that must not reach Chatwoot; the message names the field and what is expected. */
-export class ChatwootInputError extends Error {
+export class ChatwootInputError extends InputError {
   override readonly name = "ChatwootInputError";
-  readonly code = "INVALID_INPUT";
-  readonly retriable = false;
-  constructor(
-    readonly field: string,
-    expected: string,
-  ) {
-    super(`invalid ${field}: expected ${expected}`);
-  }
 }
 
 export function isChatwootApiError(err: unknown): err is ChatwootApiError {

@@ -1,3 +1,4 @@
+import { InputError } from "../../util/errors.js";
 /** No multimedia provider is configured: the embedded default cannot hear, see or speak. */
 export class MultimediaNotConfiguredError extends Error {
   override readonly name = "MultimediaNotConfiguredError";
@@ -12,16 +13,8 @@ export class MultimediaNotConfiguredError extends Error {
 }
 
 /** Input that must not reach the provider; the message names the field and what is expected. */
-export class MultimediaInputError extends Error {
+export class MultimediaInputError extends InputError {
   override readonly name = "MultimediaInputError";
-  readonly code = "INVALID_INPUT";
-  readonly retriable = false;
-  constructor(
-    readonly field: string,
-    expected: string,
-  ) {
-    super(`invalid ${field}: expected ${expected}`);
-  }
 }
 
 export type MediaFetchErrorCode =

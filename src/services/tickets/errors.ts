@@ -1,14 +1,7 @@
+import { InputError } from "../../util/errors.js";
 /** Input that cannot make a ticket; the message names the field and what is expected. */
-export class TicketInputError extends Error {
+export class TicketInputError extends InputError {
   override readonly name = "TicketInputError";
-  readonly code = "INVALID_INPUT";
-  readonly retriable = false;
-  constructor(
-    readonly field: string,
-    expected: string,
-  ) {
-    super(`invalid ${field}: expected ${expected}`);
-  }
 }
 
 /** No ticket with this id exists for the tenant. */
