@@ -454,8 +454,24 @@ export class AuditManager {
   }
 
   private assemble(base: BaseFields, status: AuditStatus, updatedAt: string): AuditEntry {
+    // Fields listed one by one: a spread into a literal this wide is a slow path in V8 (hot on every write).
     return {
-      ...base,
+      auditId: base.auditId,
+      companyId: base.companyId,
+      userId: base.userId,
+      actionType: base.actionType,
+      actionName: base.actionName,
+      inputParams: base.inputParams,
+      compensable: base.compensable,
+      compensationAction: base.compensationAction,
+      compensationParams: base.compensationParams,
+      agentName: base.agentName,
+      conversationId: base.conversationId,
+      sagaId: base.sagaId,
+      idempotencyKey: base.idempotencyKey,
+      linkedAuditId: base.linkedAuditId,
+      tags: base.tags,
+      createdAt: base.createdAt,
       status,
       result: null,
       errorMessage: null,

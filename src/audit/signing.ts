@@ -1,13 +1,14 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac, hash } from "node:crypto";
 import type { AuditOp, SealRecord } from "./store.js";
 
+/** One-shot hashing (no Hash object per call): this runs twice on every audited transition. */
 export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 /** The chain link the stores compute: identical to `redis.sha1hex(prev .. "|" .. sig)` in Lua. */
 export function chainLink(prev: string, sig: string): string {
-  return createHash("sha1").update(`${prev}|${sig}`).digest("hex");
+  return hash("sha1", `${prev}|${sig}`, "hex");
 }
 
 /** Digest of the fields one transition wrote, bound to the status it set. */

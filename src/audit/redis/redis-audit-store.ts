@@ -32,20 +32,21 @@ export interface RedisAuditStoreOptions {
   scanBudget?: number;
 }
 
-function fieldsToEntry(auditId: string, createdMs: number, flat: string[]): StoredEntry | null {
-  const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] as string] = flat[i + 1] as string;
-  if (!h.base || !h.status) return null;
+/** An entry from its hash fields in ENTRY_FIELDS order (as HMGET returns them); null when gone. */
+function toEntry(auditId: string, createdMs: number, f: (string | null)[]): StoredEntry | null {
+  const [base, status, outcome, comp, updatedAt] = f;
+  if (!base || !status) return null;
   return {
     auditId,
     createdMs,
-    base: h.base,
-    status: h.status as AuditStatus,
-    outcome: h.outcome ?? null,
-    comp: h.comp ?? null,
-    updatedAt: h.updatedAt ?? "",
+    base,
+    status: status as AuditStatus,
+    outcome: outcome ?? null,
+    comp: comp ?? null,
+    updatedAt: updatedAt ?? "",
   };
 }
+const ENTRY_FIELDS = ["base", "status", "outcome", "comp", "updatedAt"] as const;
 
 const TRIM_EVERY = 16;
 
@@ -143,8 +144,8 @@ export class RedisAuditStore implements AuditStore {
   }
 
   async get(companyId: string, auditId: string): Promise<StoredEntry | null> {
-    const flat = await this.redis.hgetall(this.keys(companyId).entry(auditId));
-    return fieldsToEntry(auditId, idTime(auditId), Object.entries(flat).flat());
+    const fields = await this.redis.hmget(this.keys(companyId).entry(auditId), ...ENTRY_FIELDS);
+    return toEntry(auditId, idTime(auditId), fields);
   }
 
   async findByIdempotencyKey(companyId: string, key: string): Promise<string | null> {
@@ -171,7 +172,7 @@ export class RedisAuditStore implements AuditStore {
     const entries: StoredEntry[] = [];
     for (let i = 0; i + 2 < flat.length + 1; i += 3) {
       const id = flat[i] as string;
-      const entry = fieldsToEntry(id, Number(flat[i + 1]), flat[i + 2] as string[]);
+      const entry = toEntry(id, Number(flat[i + 1]), flat[i + 2] as (string | null)[]);
       if (entry) entries.push(entry);
     }
     return { entries, next: nextId ? { score: Number(nextScore), id: nextId } : null };

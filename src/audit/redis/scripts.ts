@@ -74,7 +74,8 @@ return {1, seq}
  * KEYS: 1 index sorted set
  * ARGV: 1 entry key prefix, 2 max score, 3 min score, 4 limit, 5 cursor score ('' = none),
  *       6 cursor id, 7 filters JSON ({} = none), 8 scan budget (candidates examined at most)
- * Returns: {entries (flat: id, score, hash fields...), next score, next id} — next is '' when done.
+ * Returns: {entries (flat: id, score, {base, status, outcome, comp, updatedAt}), next score, next id};
+ * next is '' when done. Missing fields come back as nil (null).
  */
 export const QUERY = `
 local limit = tonumber(ARGV[4])
@@ -99,14 +100,12 @@ while true do
     local id, score = ids[i], ids[i + 1]
     if not (cscore ~= '' and score == cscore and id >= cid) then
       examined = examined + 1
-      local h = redis.call('HGETALL', ARGV[1] .. id)
-      local keep = #h > 0
+      local h = redis.call('HMGET', ARGV[1] .. id, 'base', 'status', 'outcome', 'comp', 'updatedAt')
+      local keep = h[1] ~= false
       if keep and hasFilters then
-        local fields = {}
-        for j = 1, #h, 2 do fields[h[j]] = h[j + 1] end
-        if filters.status and fields.status ~= filters.status then keep = false end
+        if filters.status and h[2] ~= filters.status then keep = false end
         if keep then
-          local base = cjson.decode(fields.base)
+          local base = cjson.decode(h[1])
           if filters.userId and base.userId ~= filters.userId then keep = false
           elseif filters.actionType and base.actionType ~= filters.actionType then keep = false
           elseif filters.conversationId and base.conversationId ~= filters.conversationId then keep = false
