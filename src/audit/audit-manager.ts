@@ -1,17 +1,11 @@
-import { idTime, newId } from "../util/ids.js";
+import { idTime } from "../util/ids.js";
 import { type Logger, silentLogger } from "../util/logger.js";
-import {
-  type BaseFields,
-  type CompensationFields,
-  decodeCursor,
-  decodeEntry,
-  encodeCursor,
-  type OutcomeFields,
-} from "./entry-codec.js";
+import { type CompensationFields, decodeEntry, encodeCursor, type OutcomeFields } from "./entry-codec.js";
+import { AUDIT_ID, buildBaseFields, checkDuration, normalizeQuery, pendingEntry } from "./entry-input.js";
 import { AuditError, AuditStoreError } from "./errors.js";
 import { type RedactionOptions, redactSecrets } from "./redaction.js";
 import { fieldDigest, Signer } from "./signing.js";
-import type { AuditOp, AuditStore, SealRecord, StoreFilters, TransitionCommand } from "./store.js";
+import type { AuditOp, AuditStore, SealRecord, TransitionCommand } from "./store.js";
 import type {
   AuditEntry,
   AuditPage,
@@ -20,13 +14,9 @@ import type {
   LogActionInput,
   VerifyReport,
 } from "./types.js";
-import { AUDIT_STATUSES } from "./types.js";
 import { verifyTrail } from "./verify.js";
 
 const DAY_MS = 86_400_000;
-const ACTION_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
-const TAG = /^[\p{L}\p{N}_:.\-/]{1,64}$/u;
-const AUDIT_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export interface AuditManagerOptions {
   companyId: string;
@@ -95,9 +85,15 @@ export class AuditManager {
 
   /** Records an action as `pending` before it runs. Throws AuditStoreError when it cannot be stored. */
   async logAction(input: LogActionInput): Promise<AuditEntry> {
-    const base = this.buildBase(input);
+    const base = buildBaseFields(input, {
+      companyId: this.companyId,
+      now: this.now(),
+      redact: (v) => this.redactValue(v),
+      onAnonymous: (actionName) =>
+        this.logger.warn("action audited without a userId; recorded as anonymous", { actionName }),
+    });
     const at = idTime(base.auditId);
-    const entry = this.assemble(base, "pending", base.createdAt);
+    const entry = pendingEntry(base, "pending", base.createdAt);
     if (!this.enabled) return entry;
     // The digest covers the exact stored text, so plain JSON.stringify is enough (no key sorting).
     const baseJson = JSON.stringify(base);
@@ -137,7 +133,7 @@ export class AuditManager {
   ): Promise<void> {
     const outcome: OutcomeFields = {
       result: this.redactValue(result ?? null),
-      durationMs: this.checkDuration(durationMs),
+      durationMs: checkDuration(durationMs),
       finishedAt: new Date(this.now()).toISOString(),
     };
     if (options.compensationParams)
@@ -149,7 +145,7 @@ export class AuditManager {
   async markFailed(auditId: string, errorMessage: string, durationMs: number | null = null): Promise<void> {
     const outcome: OutcomeFields = {
       errorMessage: this.redactValue(String(errorMessage ?? "")) as string,
-      durationMs: this.checkDuration(durationMs),
+      durationMs: checkDuration(durationMs),
       finishedAt: new Date(this.now()).toISOString(),
     };
     await this.transition(auditId, "pending", "failed", "failed", "outcome", outcome);
@@ -232,31 +228,21 @@ export class AuditManager {
 
   /** Entries matching every given filter, newest first, one page at a time. */
   async query(q: AuditQuery = {}): Promise<AuditPage> {
-    const limit = q.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new AuditError("INVALID_INPUT", `limit: expected a whole number from 1 to 1000 (got ${q.limit})`);
-    }
-    if (q.status !== undefined && !AUDIT_STATUSES.includes(q.status)) {
-      throw new AuditError(
-        "INVALID_INPUT",
-        `status: expected one of ${AUDIT_STATUSES.join(", ")} (got "${q.status}")`,
-      );
-    }
-    const after = q.cursor ? decodeCursor(q.cursor) : null;
-    if (q.cursor && !after)
-      throw new AuditError("INVALID_INPUT", "cursor: expected a nextCursor returned by query()");
+    const { limit, after, fromMs, toMs, filters } = normalizeQuery(q);
     if (!this.enabled) return { entries: [], nextCursor: null };
     const now = this.now();
-    const fromMs = Math.max(toMs("from", q.from) ?? 0, now - this.ttlMs);
-    const toMsValue = toMs("to", q.to) ?? Number.MAX_SAFE_INTEGER;
-    const filters: StoreFilters = {};
-    for (const key of ["userId", "actionType", "status", "tag", "conversationId", "sagaId"] as const) {
-      const value = q[key];
-      if (value !== undefined && value !== null && value !== "")
-        (filters as Record<string, string>)[key] = String(value);
-    }
     const res = await this.wrap("query", () =>
-      this.store.query({ companyId: this.companyId, filters, fromMs, toMs: toMsValue, limit, after }, now),
+      this.store.query(
+        {
+          companyId: this.companyId,
+          filters,
+          fromMs: Math.max(fromMs, now - this.ttlMs),
+          toMs,
+          limit,
+          after,
+        },
+        now,
+      ),
     );
     const entries = res.entries
       .map(decodeEntry)
@@ -381,122 +367,8 @@ export class AuditManager {
     return { op, digest, at, sig: this.signer.record(this.companyId, auditId, op, digest, at) };
   }
 
-  private buildBase(input: LogActionInput): BaseFields {
-    if (!input || typeof input !== "object")
-      throw new AuditError("INVALID_INPUT", "logAction: expected an options object");
-    if (typeof input.actionType !== "string" || !ACTION_TYPE.test(input.actionType)) {
-      throw new AuditError(
-        "INVALID_INPUT",
-        `actionType: expected a lower-case name such as booking, notification, ticket, rag_search or api_call (got "${input.actionType}")`,
-      );
-    }
-    if (
-      typeof input.actionName !== "string" ||
-      input.actionName.trim() === "" ||
-      input.actionName.length > 200
-    ) {
-      throw new AuditError(
-        "INVALID_INPUT",
-        "actionName: expected a non-empty string of at most 200 characters",
-      );
-    }
-    const params = input.inputParams ?? {};
-    if (typeof params !== "object" || Array.isArray(params))
-      throw new AuditError("INVALID_INPUT", "inputParams: expected an object");
-    const tags = input.tags ?? [];
-    if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string" || !TAG.test(t))) {
-      throw new AuditError(
-        "INVALID_INPUT",
-        "tags: expected an array of short strings (letters, digits, _ : . - /)",
-      );
-    }
-    let userId = input.userId;
-    if (userId === undefined || userId === null || userId === "") {
-      userId = "anonymous";
-      this.logger.warn("action audited without a userId; recorded as anonymous", {
-        actionName: input.actionName,
-      });
-    }
-    const optional = (name: string, v: string | null | undefined): string | null => {
-      if (v === undefined || v === null || v === "") return null;
-      if (typeof v !== "string" || v.length > 256)
-        throw new AuditError("INVALID_INPUT", `${name}: expected a string of at most 256 characters`);
-      return v;
-    };
-    const now = this.now();
-    const compensable = input.compensable ?? false;
-    if (compensable && !input.compensationAction) {
-      throw new AuditError(
-        "INVALID_INPUT",
-        "compensationAction: required when compensable is true (name the action that undoes this one)",
-      );
-    }
-    return {
-      auditId: newId(now),
-      companyId: this.companyId,
-      userId: String(userId),
-      actionType: input.actionType,
-      actionName: input.actionName,
-      inputParams: this.redactValue(params) as Record<string, unknown>,
-      compensable,
-      compensationAction: optional("compensationAction", input.compensationAction),
-      compensationParams: input.compensationParams
-        ? (this.redactValue(input.compensationParams) as Record<string, unknown>)
-        : null,
-      agentName: optional("agentName", input.agentName),
-      conversationId: optional("conversationId", input.conversationId),
-      sagaId: optional("sagaId", input.sagaId),
-      idempotencyKey: optional("idempotencyKey", input.idempotencyKey),
-      linkedAuditId: optional("linkedAuditId", input.linkedAuditId),
-      tags: [...new Set(tags)],
-      createdAt: new Date(now).toISOString(),
-    };
-  }
-
-  private assemble(base: BaseFields, status: AuditStatus, updatedAt: string): AuditEntry {
-    // Fields listed one by one: a spread into a literal this wide is a slow path in V8 (hot on every write).
-    return {
-      auditId: base.auditId,
-      companyId: base.companyId,
-      userId: base.userId,
-      actionType: base.actionType,
-      actionName: base.actionName,
-      inputParams: base.inputParams,
-      compensable: base.compensable,
-      compensationAction: base.compensationAction,
-      compensationParams: base.compensationParams,
-      agentName: base.agentName,
-      conversationId: base.conversationId,
-      sagaId: base.sagaId,
-      idempotencyKey: base.idempotencyKey,
-      linkedAuditId: base.linkedAuditId,
-      tags: base.tags,
-      createdAt: base.createdAt,
-      status,
-      result: null,
-      errorMessage: null,
-      durationMs: null,
-      updatedAt,
-      finishedAt: null,
-      compensationReason: null,
-      compensatedAt: null,
-      compensationAuditId: null,
-    };
-  }
-
   private redactValue(value: unknown): unknown {
     return redactSecrets(value, this.redaction);
-  }
-
-  private checkDuration(durationMs: number | null): number | null {
-    if (durationMs === null || durationMs === undefined) return null;
-    if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0) {
-      throw new AuditError(
-        "INVALID_INPUT",
-        `durationMs: expected a non-negative number of milliseconds (got ${durationMs})`,
-      );
-    }
-    return Math.round(durationMs);
   }
 
   private async wrap<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -507,15 +379,4 @@ export class AuditManager {
       throw new AuditStoreError(operation, err);
     }
   }
-}
-
-function toMs(name: string, v: Date | string | number | undefined): number | undefined {
-  if (v === undefined || v === null || v === "") return undefined;
-  const ms = v instanceof Date ? v.getTime() : typeof v === "number" ? v : Date.parse(v);
-  if (!Number.isFinite(ms))
-    throw new AuditError(
-      "INVALID_INPUT",
-      `${name}: expected a date (ISO 8601 string, Date or epoch ms), got "${String(v)}"`,
-    );
-  return ms;
 }
