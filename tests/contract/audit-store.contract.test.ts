@@ -328,7 +328,13 @@ describe.each(KINDS)("audit trail contract on %s", (kind) => {
     }
     expect(await reader.findByIdempotencyKey("k-old")).toBeNull();
     await expect(reader.markSuccess(old.auditId, {})).rejects.toMatchObject({ code: "NOT_FOUND" });
-    if (h.redis) expect(await h.redis.exists(`${h.prefix}:{benova}:e:${old.auditId}`)).toBe(0);
+    if (h.redis) {
+      expect(await h.redis.exists(`${h.prefix}:{benova}:e:${old.auditId}`)).toBe(0);
+      // Entries, indexes and idempotency keys all carry an expiry: nothing outlives its retention.
+      const keys = (await h.redis.keys(`${h.prefix}:*`)).filter((k) => /:(e|i|k):/.test(k));
+      expect(keys.length).toBeGreaterThan(5);
+      for (const key of keys) expect(await h.redis.pttl(key), key).toBeGreaterThan(0);
+    }
   });
 
   it("does nothing and stores nothing when disabled", async () => {

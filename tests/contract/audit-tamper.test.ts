@@ -62,7 +62,7 @@ function attackerFor(h: StoreHarness): Attacker {
             row.o.chain = chainLink(prev, row.o.sig ?? "");
             prev = row.o.chain;
           });
-          await r.set(`${root}:head`, prev);
+          await r.set(`${root}:head`, `${rows.length}:${prev}`);
         }
         await rewrite(rows);
       },

@@ -43,9 +43,7 @@ export class AuditKeys {
   get chain(): string {
     return `${this.root}:chain`;
   }
-  get seq(): string {
-    return `${this.root}:seq`;
-  }
+  /** "<seq>:<chain hash>" of the newest chain record. */
   get head(): string {
     return `${this.root}:head`;
   }

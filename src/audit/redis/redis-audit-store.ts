@@ -49,6 +49,8 @@ function toEntry(auditId: string, createdMs: number, f: (string | null)[]): Stor
 const ENTRY_FIELDS = ["base", "status", "outcome", "comp", "updatedAt"] as const;
 
 const TRIM_EVERY = 16;
+const HOUR_MS = 3_600_000;
+const hourBucket = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
 
 /**
  * The production audit store: one Lua script per transition (one round trip), entry hashes with a
@@ -60,6 +62,8 @@ export class RedisAuditStore implements AuditStore {
   private readonly prefix: string;
   private readonly scanBudget: number;
   private writes = 0;
+  /** Index keys this instance already extended, with the hour bucket they were extended to. */
+  private readonly extended = new Map<string, number>();
 
   constructor(options: RedisAuditStoreOptions) {
     this.prefix = options.prefix ?? "al";
@@ -67,7 +71,7 @@ export class RedisAuditStore implements AuditStore {
     const redis = options.redis as RedisLike & Partial<AuditCommands>;
     if (!redis.auditCreate) {
       redis.defineCommand("auditCreate", { lua: CREATE });
-      redis.defineCommand("auditTransition", { numberOfKeys: 6, lua: TRANSITION });
+      redis.defineCommand("auditTransition", { numberOfKeys: 5, lua: TRANSITION });
       redis.defineCommand("auditQuery", { numberOfKeys: 1, lua: QUERY });
       redis.defineCommand("auditSeal", { numberOfKeys: 1, lua: SEAL });
     }
@@ -77,6 +81,20 @@ export class RedisAuditStore implements AuditStore {
   /** Whether this write also trims indexes and the chain by score (one write in TRIM_EVERY). */
   private trimNow(): "1" | "0" {
     return ++this.writes % TRIM_EVERY === 0 ? "1" : "0";
+  }
+
+  /**
+   * Index keys live until the expiry of their newest member, rounded up to the hour: one expiry
+   * call per key and hour (per process) instead of one per write. A trimming write always extends,
+   * so a key emptied by trimming and created again gets its expiry back.
+   */
+  private expiryFlags(keys: string[], bucket: number, trim: boolean): string {
+    if (this.extended.size > 50_000) this.extended.clear();
+    return keys.map((key) => (trim || this.extended.get(key) !== bucket ? "1" : "0")).join("");
+  }
+
+  private remember(keys: string[], bucket: number): void {
+    for (const key of keys) this.extended.set(key, bucket);
   }
 
   private keys(companyId: string): AuditKeys {
@@ -93,11 +111,12 @@ export class RedisAuditStore implements AuditStore {
     const keys = [
       k.entry(cmd.auditId),
       k.chain,
-      k.seq,
       k.head,
       ix.idempotencyKey ? k.idempotency(ix.idempotencyKey) : k.head,
       ...indexKeys,
     ];
+    const trim = this.trimNow();
+    const bucket = hourBucket(cmd.expireMs);
     await this.redis.auditCreate(
       keys.length,
       ...keys,
@@ -111,19 +130,24 @@ export class RedisAuditStore implements AuditStore {
       cmd.stamp.digest,
       cmd.stamp.at,
       ix.idempotencyKey ? "1" : "0",
-      this.trimNow(),
+      trim,
+      bucket,
+      this.expiryFlags(indexKeys, bucket, trim === "1"),
     );
+    this.remember(indexKeys, bucket);
   }
 
   async transition(cmd: TransitionCommand): Promise<TransitionOutcome> {
     const k = this.keys(cmd.companyId);
+    const target = k.status(cmd.to);
+    const trim = this.trimNow();
+    const bucket = hourBucket(cmd.expireMs);
     const [ok, current] = await this.redis.auditTransition(
       k.entry(cmd.auditId),
       k.chain,
-      k.seq,
       k.head,
       k.status(cmd.from),
-      k.status(cmd.to),
+      target,
       cmd.auditId,
       cmd.from,
       cmd.to,
@@ -131,14 +155,15 @@ export class RedisAuditStore implements AuditStore {
       cmd.value,
       cmd.updatedAt,
       cmd.createdMs,
-      cmd.expireMs,
+      this.expiryFlags([target], bucket, trim === "1") === "1" ? bucket : "",
       cmd.cutoffMs,
       cmd.stamp.sig,
       cmd.stamp.digest,
       cmd.stamp.at,
       cmd.stamp.op,
-      this.trimNow(),
+      trim,
     );
+    if (ok === 1) this.remember([target], bucket);
     if (ok === 1) return { ok: true };
     return { ok: false, current: current === "" ? null : (current as AuditStatus) };
   }
@@ -221,8 +246,9 @@ export class RedisAuditStore implements AuditStore {
 
   async chainHead(companyId: string): Promise<{ seq: number; chain: string } | null> {
     const k = this.keys(companyId);
-    const [seq, chain] = await Promise.all([this.redis.get(k.seq), this.redis.get(k.head)]);
-    return seq && chain ? { seq: Number(seq), chain } : null;
+    const head = await this.redis.get(k.head);
+    const sep = head ? head.indexOf(":") : -1;
+    return head && sep > 0 ? { seq: Number(head.slice(0, sep)), chain: head.slice(sep + 1) } : null;
   }
 
   async appendSeal(companyId: string, seal: SealRecord, cutoffMs: number): Promise<boolean> {

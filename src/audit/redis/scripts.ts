@@ -5,16 +5,26 @@
  */
 
 /**
- * Shared tail: append a chain record. Expects seqKey, headKey, chainKey, cutoff, id, op, digest, at,
- * sig, trim. Trimming by score is done on a sample of writes (`trim`): readers already ignore
- * anything older than the retention cutoff, so trimming only bounds memory.
+ * Shared helpers.
+ * append_chain: one chain record. The head key holds "<seq>:<chain hash>", so the sequence number
+ * and the hash it continues from are one read and one write. Trimming by score is done on a sample
+ * of writes (`trim`): readers already ignore anything older than the retention cutoff, so trimming
+ * only bounds memory.
+ * extend: makes an index key live at least until `at` (an hour bucket computed by the client).
+ * Clients skip it for keys they already extended in the same bucket, so most writes do no expiry
+ * call at all; GT never shortens a key another process extended further.
  */
-const APPEND_CHAIN = `
-local function append_chain(seqKey, headKey, chainKey, cutoff, id, op, digest, at, sig, trim)
-  local seq = redis.call('INCR', seqKey)
-  local prev = redis.call('GET', headKey) or ''
+const HELPERS = `
+local function append_chain(headKey, chainKey, cutoff, id, op, digest, at, sig, trim)
+  local head = redis.call('GET', headKey)
+  local seq, prev = 1, ''
+  if head then
+    local sep = string.find(head, ':', 1, true)
+    seq = tonumber(string.sub(head, 1, sep - 1)) + 1
+    prev = string.sub(head, sep + 1)
+  end
   local chain = redis.sha1hex(prev .. '|' .. sig)
-  redis.call('SET', headKey, chain)
+  redis.call('SET', headKey, seq .. ':' .. chain)
   if trim then
     redis.call('XADD', chainKey, 'MINID', '~', cutoff, '*',
       'seq', seq, 'id', id, 'op', op, 'digest', digest, 'at', at, 'sig', sig, 'prev', prev, 'chain', chain)
@@ -24,48 +34,55 @@ local function append_chain(seqKey, headKey, chainKey, cutoff, id, op, digest, a
   end
   return seq
 end
+local function extend(key, at)
+  if redis.call('PEXPIREAT', key, at, 'GT') == 0 and redis.call('PTTL', key) == -1 then
+    redis.call('PEXPIREAT', key, at)
+  end
+end
 `;
 
 /**
  * auditCreate
- * KEYS: 1 entry, 2 chain stream, 3 seq counter, 4 chain head, 5 idempotency key (or the head key when
- *       none), 6.. index sorted sets (all, user, type, status pending, conversation, saga, tags)
+ * KEYS: 1 entry, 2 chain stream, 3 chain head, 4 idempotency key (or the head key when none),
+ *       5.. index sorted sets (all, user, type, status pending, conversation, saga, tags)
  * ARGV: 1 auditId, 2 score (created ms), 3 expireAt ms, 4 cutoff ms, 5 base JSON, 6 updatedAt,
- *       7 sig, 8 digest, 9 at, 10 has idempotency key ('1'|'0'), 11 trim indexes this time ('1'|'0')
+ *       7 sig, 8 digest, 9 at, 10 has idempotency key ('1'|'0'), 11 trim indexes this time ('1'|'0'),
+ *       12 index expiry bucket ms, 13 per index key: '1' to extend its expiry, '0' to skip
  * Returns: the chain seq, or the error EXISTS when the id is taken.
  */
-export const CREATE = `${APPEND_CHAIN}
+export const CREATE = `${HELPERS}
 if redis.call('HSETNX', KEYS[1], 'base', ARGV[5]) == 0 then return redis.error_reply('EXISTS audit id already used') end
 redis.call('HSET', KEYS[1], 'status', 'pending', 'updatedAt', ARGV[6])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 local trim = ARGV[11] == '1'
-for i = 6, #KEYS do
+for i = 5, #KEYS do
   redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
-  redis.call('PEXPIREAT', KEYS[i], ARGV[3])
+  if string.byte(ARGV[13], i - 4) == 49 then extend(KEYS[i], ARGV[12]) end
   if trim then redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[4]) end
 end
-if ARGV[10] == '1' then redis.call('SET', KEYS[5], ARGV[1], 'PXAT', ARGV[3]) end
-return append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[4], ARGV[1], 'create', ARGV[8], ARGV[9], ARGV[7], trim)
+if ARGV[10] == '1' then redis.call('SET', KEYS[4], ARGV[1], 'PXAT', ARGV[3]) end
+return append_chain(KEYS[3], KEYS[2], ARGV[4], ARGV[1], 'create', ARGV[8], ARGV[9], ARGV[7], trim)
 `;
 
 /**
  * auditTransition
- * KEYS: 1 entry, 2 chain stream, 3 seq counter, 4 chain head, 5 index of the old status, 6 index of the new status
+ * KEYS: 1 entry, 2 chain stream, 3 chain head, 4 index of the old status, 5 index of the new status
  * ARGV: 1 auditId, 2 expected status, 3 new status, 4 field name, 5 field JSON, 6 updatedAt,
- *       7 score, 8 expireAt ms, 9 cutoff ms, 10 sig, 11 digest, 12 at, 13 op, 14 trim ('1'|'0')
+ *       7 score, 8 index expiry bucket ms ('' to skip the expiry call), 9 cutoff ms, 10 sig,
+ *       11 digest, 12 at, 13 op, 14 trim ('1'|'0')
  * Returns: {1, seq} on success, {0, current status or ''} when refused (nothing changed).
  */
-export const TRANSITION = `${APPEND_CHAIN}
+export const TRANSITION = `${HELPERS}
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return {0, ''} end
 if cur ~= ARGV[2] then return {0, cur} end
 local trim = ARGV[14] == '1'
 redis.call('HSET', KEYS[1], ARGV[4], ARGV[5], 'status', ARGV[3], 'updatedAt', ARGV[6])
-redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
-redis.call('PEXPIREAT', KEYS[6], ARGV[8])
-if trim then redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[9]) end
-local seq = append_chain(KEYS[3], KEYS[4], KEYS[2], ARGV[9], ARGV[1], ARGV[13], ARGV[11], ARGV[12], ARGV[10], trim)
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZADD', KEYS[5], ARGV[7], ARGV[1])
+if ARGV[8] ~= '' then extend(KEYS[5], ARGV[8]) end
+if trim then redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[9]) end
+local seq = append_chain(KEYS[3], KEYS[2], ARGV[9], ARGV[1], ARGV[13], ARGV[11], ARGV[12], ARGV[10], trim)
 return {1, seq}
 `;
 
