@@ -1,6 +1,6 @@
 import type { DurableCompensation } from "./types.js";
 
-/** What a step's executor receives (the seed's zero-argument lambdas may ignore it). */
+/** What a step's executor receives (zero-argument executors may ignore it). */
 export interface StepContext {
   sagaId: string;
   stepIndex: number;
@@ -44,7 +44,7 @@ export type CompensationHandler = (
   ctx: CompensationContext,
 ) => unknown | Promise<unknown>;
 
-/** The seed's `add_action` arguments. */
+/** The arguments of `addAction` (`add_action` in the Python API). */
 export interface SagaActionInput {
   actionType: string;
   actionName: string;

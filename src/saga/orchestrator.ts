@@ -147,7 +147,7 @@ export class CompensationOrchestrator {
     return record.sagaId;
   }
 
-  /** Adds a step (the seed's `add_action`). Returns its index. */
+  /** Adds a step (`add_action` in the Python API). Returns its index. */
   addAction(sagaId: string, action: SagaActionInput): number {
     return this.addStep(sagaId, validateAction(action));
   }

@@ -39,7 +39,7 @@ export function refusal(
   return new SagaError("NOT_FOUND", `saga ${sagaId} not found for company ${companyId}`, sagaId);
 }
 
-/** The seed's result dict (camelCase) for a finished saga. */
+/** The result of the Python API (camelCase) for a finished saga. */
 export function summary(record: SagaRecord): SagaExecutionResult {
   const executed = record.steps.filter(
     (s) => s.finishedAt && s.status !== "failed" && s.status !== "pending",

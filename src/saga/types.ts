@@ -133,7 +133,7 @@ export interface CompensationError {
   status: "compensation_failed" | "needs_attention";
 }
 
-/** What `executeSaga` answers (the seed's dict, camelCase). */
+/** What `executeSaga` answers (the Python API's result, camelCase). */
 export interface SagaExecutionResult {
   success: boolean;
   sagaId: string;

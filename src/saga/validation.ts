@@ -58,7 +58,7 @@ function checkCompensation(spec: unknown): CompensationSpec | null {
   );
 }
 
-/** Checks the seed's `add_action` arguments; names the field that is wrong. */
+/** Checks the arguments of `addAction`; names the field that is wrong. */
 export function validateAction(action: SagaActionInput): StepDefinition {
   if (!action || typeof action !== "object") invalid("addAction: expected an action object");
   if (typeof action.actionType !== "string" || !ACTION_TYPE.test(action.actionType)) {
