@@ -19,7 +19,7 @@ type RedisLike = Redis | Cluster;
 interface AuditCommands {
   auditCreate(...args: (string | number)[]): Promise<number>;
   auditTransition(...args: (string | number)[]): Promise<[number, string | number]>;
-  auditQuery(...args: (string | number)[]): Promise<[(string | string[])[], string, string]>;
+  auditQuery(...args: (string | number)[]): Promise<[string, string, string]>;
   auditSeal(...args: (string | number)[]): Promise<number>;
 }
 
@@ -183,7 +183,7 @@ export class RedisAuditStore implements AuditStore {
     const rest: Record<string, string> = {};
     for (const [name, value] of Object.entries(q.filters)) if (name !== used && value) rest[name] = value;
     const max = q.toMs >= Number.MAX_SAFE_INTEGER ? "+inf" : `(${q.toMs}`;
-    const [flat, nextScore, nextId] = await this.redis.auditQuery(
+    const [page, nextScore, nextId] = await this.redis.auditQuery(
       key,
       k.entryPrefix,
       max,
@@ -195,9 +195,13 @@ export class RedisAuditStore implements AuditStore {
       this.scanBudget,
     );
     const entries: StoredEntry[] = [];
-    for (let i = 0; i + 2 < flat.length + 1; i += 3) {
-      const id = flat[i] as string;
-      const entry = toEntry(id, Number(flat[i + 1]), flat[i + 2] as (string | null)[]);
+    for (const row of page ? page.split("\x1e") : []) {
+      const [id, score, ...fields] = row.split("\x1f");
+      const entry = toEntry(
+        id as string,
+        Number(score),
+        fields.map((f) => f || null),
+      );
       if (entry) entries.push(entry);
     }
     return { entries, next: nextId ? { score: Number(nextScore), id: nextId } : null };

@@ -91,8 +91,9 @@ return {1, seq}
  * KEYS: 1 index sorted set
  * ARGV: 1 entry key prefix, 2 max score, 3 min score, 4 limit, 5 cursor score ('' = none),
  *       6 cursor id, 7 filters JSON ({} = none), 8 scan budget (candidates examined at most)
- * Returns: {entries (flat: id, score, {base, status, outcome, comp, updatedAt}), next score, next id};
- * next is '' when done. Missing fields come back as nil (null).
+ * Returns: {entries, next score, next id}; next is '' when done. `entries` is one string: entries
+ * joined by \x1e, each "id \x1f score \x1f base \x1f status \x1f outcome \x1f comp \x1f updatedAt"
+ * (missing fields empty). Stored values are JSON or plain ids and dates, which never hold either byte.
  */
 export const QUERY = `
 local limit = tonumber(ARGV[4])
@@ -112,7 +113,7 @@ local batch = limit + 1
 if hasFilters then batch = 200 end
 while true do
   local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], maxs, ARGV[3], 'WITHSCORES', 'LIMIT', offset, batch)
-  if #ids == 0 then return {out, '', ''} end
+  if #ids == 0 then return {table.concat(out, '\\30'), '', ''} end
   for i = 1, #ids, 2 do
     local id, score = ids[i], ids[i + 1]
     if not (cscore ~= '' and score == cscore and id >= cid) then
@@ -135,20 +136,20 @@ while true do
         end
       end
       if keep then
-        if found == limit then return {out, lastScore, lastId} end
+        if found == limit then return {table.concat(out, '\\30'), lastScore, lastId} end
         found = found + 1
-        out[#out + 1] = id
-        out[#out + 1] = score
-        out[#out + 1] = h
+        -- One flat string per page: fields joined by byte 31, entries by byte 30 (JSON escapes both), so the
+        -- reply is a single bulk string instead of hundreds of nested ones.
+        out[#out + 1] = id .. '\\31' .. score .. '\\31' .. h[1] .. '\\31' .. (h[2] or '') .. '\\31' .. (h[3] or '') .. '\\31' .. (h[4] or '') .. '\\31' .. (h[5] or '')
         lastScore, lastId = score, id
       end
       if examined >= budget then
-        if found == 0 then return {out, score, id} end
-        return {out, lastScore, lastId}
+        if found == 0 then return {table.concat(out, '\\30'), score, id} end
+        return {table.concat(out, '\\30'), lastScore, lastId}
       end
     end
   end
-  if #ids < batch * 2 then return {out, '', ''} end
+  if #ids < batch * 2 then return {table.concat(out, '\\30'), '', ''} end
   offset = offset + batch
 end
 `;
