@@ -52,7 +52,7 @@ export class App {
   private readonly closers: (() => Promise<void> | void)[] = [];
 
   constructor(readonly config: AppConfig) {
-    this.logger = createLogger(config.env.LOG_LEVEL);
+    this.logger = createLogger(config.env.LOG_LEVEL, {}, undefined, { secretValues: config.secretValues });
     if (config.env.REDIS_URL) {
       this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
       this.auditStore = new RedisAuditStore({ redis: this.redis });

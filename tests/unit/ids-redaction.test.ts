@@ -60,5 +60,12 @@ describe("redaction", () => {
     });
     expect(lines[0]).toContain('"user":"u1"');
     expect(lines[0]).not.toContain("sk-should-not-appear");
+    // Configured secret values are scrubbed from the message and free text, also in child loggers.
+    const scrubbed = createLogger("info", {}, (l) => lines.push(l), {
+      secretValues: ["smtp-pass-123456"],
+    }).child({ c: 1 });
+    scrubbed.error("login failed for smtp-pass-123456", { detail: "AUTH PLAIN smtp-pass-123456" });
+    expect(lines[1]).toContain('"c":1');
+    expect(lines[1]).not.toContain("smtp-pass-123456");
   });
 });
