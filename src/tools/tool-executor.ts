@@ -4,6 +4,7 @@ import type { AuditManager } from "../audit/audit-manager.js";
 import type { AuditEntry } from "../audit/types.js";
 import { type Logger, silentLogger } from "../util/logger.js";
 import { DEFAULT_RETRY, isTransientError, type RetryPolicy, retry, withTimeout } from "../util/retry.js";
+import { compensateEntry, planOf } from "./compensation.js";
 import { errorCodeOf, messageOf, ToolError } from "./errors.js";
 import { BUILTIN_TOOLS, SERVICE_SETTER } from "./registry.js";
 import { describeIssues } from "./schemas.js";
@@ -281,86 +282,29 @@ export class ToolExecutor {
 
   /** The durable undo of an audited call: its compensation tool and the parameters completed from its result. */
   async compensationFor(auditId: string): Promise<CompensationPlan | null> {
-    const entry = await this.auditManager.getEntry(auditId);
-    if (!entry?.compensable || !entry.compensationAction || !entry.compensationParams) return null;
-    return { toolName: entry.compensationAction, parameters: entry.compensationParams };
+    return planOf(await this.auditManager.getEntry(auditId));
   }
 
   /**
    * Undoes a successful compensable call: runs its compensation as an audited call linked to it,
-   * then marks it `compensated`. A second call is a no-op.
+   * then marks it `compensated` and runs the tool's follow-ups. A second call is a no-op.
    */
-  async compensate(auditId: string, reason: string): Promise<ToolResult & { alreadyCompensated?: boolean }> {
-    const entry = await this.auditManager.getEntry(auditId).catch(() => null);
-    const base = { tool: entry?.compensationAction ?? "", data: null, auditId };
-    const refuse = (errorCode: string, error: string) => ({ ...base, success: false, error, errorCode });
-    if (!entry) return refuse("NOT_FOUND", `audit entry ${auditId} not found`);
-    const ctx: ToolContext = {
-      userId: entry.userId,
-      agentName: "compensation",
-      conversationId: entry.conversationId,
-      sagaId: entry.sagaId,
-      idempotencyKey: `compensate:${auditId}`,
-      tags: ["compensation"],
-    };
-    if (entry.status === "compensated") {
-      // Follow-ups are keyed, so this only finishes one a crash interrupted; it never repeats one.
-      await this.runFollowUps(entry, ctx);
-      return {
-        ...base,
-        success: true,
-        error: null,
-        alreadyCompensated: true,
-        auditId: entry.compensationAuditId ?? auditId,
-      };
-    }
-    if (!entry.compensable) {
-      return refuse(
-        "NOT_COMPENSABLE",
-        `${entry.actionName} (${auditId}) cannot be undone: it registered no compensation`,
-      );
-    }
-    if (entry.status !== "success") {
-      return refuse(
-        "ILLEGAL_STATE",
-        `${entry.actionName} (${auditId}) is "${entry.status}": only successful actions are compensated`,
-      );
-    }
-    const plan = await this.compensationFor(auditId);
-    if (!plan) return refuse("NOT_COMPENSABLE", `${auditId} has no compensation parameters`);
-    const undo = await this.executeTool(
-      { toolName: plan.toolName, parameters: plan.parameters, ...ctx },
-      { linkedAuditId: auditId },
+  compensate(auditId: string, reason: string): Promise<ToolResult & { alreadyCompensated?: boolean }> {
+    return compensateEntry(
+      {
+        auditManager: this.auditManager,
+        tenant: this.tenant,
+        logger: this.logger,
+        tool: (name) => this.tools.get(name),
+        ready: (name) => {
+          const tool = this.tools.get(name);
+          return tool !== undefined && this.services[tool.service] !== undefined;
+        },
+        execute: (input, linkedAuditId) => this.executeTool(input, { linkedAuditId }),
+      },
+      auditId,
+      reason,
     );
-    if (!undo.success) return undo;
-    await this.auditManager.compensate(auditId, reason, { compensationAuditId: undo.auditId ?? undefined });
-    await this.runFollowUps(entry, ctx);
-    return undo;
-  }
-
-  /** Runs the calls a tool asks for once it was undone (e.g. the cancellation email), each audited. */
-  private async runFollowUps(entry: AuditEntry, ctx: ToolContext): Promise<void> {
-    const tool = this.tools.get(entry.actionName.split(".")[0] as string);
-    const plans = tool?.afterCompensation?.(entry.inputParams, entry.result, this.tenant) ?? [];
-    for (const [i, follow] of plans.entries()) {
-      const target = this.tools.get(follow.toolName);
-      if (!target || !this.services[target.service]) continue;
-      const key = `compensate:${entry.auditId}:follow:${i}`;
-      // At most once: a follow-up that succeeded, or whose outcome a crash left unknown (pending),
-      // is not sent again; only one that failed outright is retried.
-      const previous = await this.auditManager.findByIdempotencyKey(key).catch(() => null);
-      if (previous && previous.status !== "failed") continue;
-      const res = await this.executeTool(
-        { toolName: follow.toolName, parameters: follow.parameters, ...ctx, idempotencyKey: key },
-        { linkedAuditId: entry.auditId },
-      );
-      if (!res.success)
-        this.logger.warn("follow-up of a compensation failed", {
-          auditId: entry.auditId,
-          toolName: follow.toolName,
-          error: res.error,
-        });
-    }
   }
 
   /** After a crash: did the call with this key take effect? Null when the tool cannot tell. */
