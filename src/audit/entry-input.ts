@@ -1,5 +1,5 @@
 import { newId } from "../util/ids.js";
-import { type BaseFields, decodeCursor } from "./entry-codec.js";
+import { assembleEntry, type BaseFields, decodeCursor } from "./entry-codec.js";
 import { AuditError } from "./errors.js";
 import type { StoreFilters } from "./store.js";
 import {
@@ -88,34 +88,7 @@ function optional(name: string, v: string | null | undefined): string | null {
 
 /** A new entry as logAction returns it. */
 export function pendingEntry(base: BaseFields, status: AuditStatus, updatedAt: string): AuditEntry {
-  // Fields listed one by one: a spread into a literal this wide is a slow path in V8 (hot on every write).
-  return {
-    auditId: base.auditId,
-    companyId: base.companyId,
-    userId: base.userId,
-    actionType: base.actionType,
-    actionName: base.actionName,
-    inputParams: base.inputParams,
-    compensable: base.compensable,
-    compensationAction: base.compensationAction,
-    compensationParams: base.compensationParams,
-    agentName: base.agentName,
-    conversationId: base.conversationId,
-    sagaId: base.sagaId,
-    idempotencyKey: base.idempotencyKey,
-    linkedAuditId: base.linkedAuditId,
-    tags: base.tags,
-    createdAt: base.createdAt,
-    status,
-    result: null,
-    errorMessage: null,
-    durationMs: null,
-    updatedAt,
-    finishedAt: null,
-    compensationReason: null,
-    compensatedAt: null,
-    compensationAuditId: null,
-  };
+  return assembleEntry(base, status, updatedAt, null, null);
 }
 
 export function checkDuration(durationMs: number | null): number | null {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpStandIn } from "./http-stand-in.js";
 
 /** Form fields by name; a name can repeat (several `to`, several `h:` headers). */
 export type FormFields = Record<string, string[]>;
@@ -61,69 +61,26 @@ function parseForm(body: Buffer, contentType: string): FormFields {
   throw new Error(`unsupported content type "${contentType}"`);
 }
 
-interface Injected {
-  remaining: number;
-  status: number;
-  delayMs: number;
-}
-
 /**
  * A local Mailgun Messages API (`POST /v3/{domain}/messages`) for the real `mailgun.js` client:
  * multipart (or urlencoded) form, Basic auth `api:<key>` (401 "Forbidden"), unknown domain 404,
  * missing fields 400, success `{id, message: "Queued. Thank you."}`. Failures can be injected.
  */
-export class MailgunStandIn {
+export class MailgunStandIn extends HttpStandIn {
   readonly requests: MailgunRequest[] = [];
   readonly accepted: MailgunAccepted[] = [];
-  private readonly injected: Injected[] = [];
-  private server: Server | null = null;
-  private baseUrl = "";
 
-  constructor(private readonly options: { apiKey: string; domain: string }) {}
-
-  get url(): string {
-    return this.baseUrl;
+  constructor(private readonly options: { apiKey: string; domain: string }) {
+    super();
   }
 
-  /** The next `count` requests are answered with `status` (after `delayMs`, if given). */
-  failNext(count: number, status: number, delayMs = 0): this {
-    this.injected.push({ remaining: count, status, delayMs });
-    return this;
-  }
-
-  /** The next `count` requests are answered normally, but only after `ms` milliseconds. */
-  delayNext(count: number, ms: number): this {
-    this.injected.push({ remaining: count, status: 0, delayMs: ms });
-    return this;
-  }
-
-  reset(): void {
+  override reset(): void {
+    super.reset();
     this.requests.length = 0;
     this.accepted.length = 0;
-    this.injected.length = 0;
   }
 
-  async start(): Promise<string> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => void this.handle(req, Buffer.concat(chunks), res));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    this.server = server;
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return this.baseUrl;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const record: MailgunRequest = {
       method: req.method ?? "",
@@ -141,11 +98,9 @@ export class MailgunStandIn {
       });
       res.end(text);
     };
-    const next = this.injected.find((f) => f.remaining > 0);
-    if (next) {
-      next.remaining--;
-      if (next.remaining === 0) this.injected.splice(this.injected.indexOf(next), 1);
-      if (next.delayMs > 0) await new Promise((r) => setTimeout(r, next.delayMs));
+    const injected = await this.takeInjected();
+    if (injected !== null) {
+      const next = { status: injected };
       if (next.status !== 0)
         return send(next.status, { message: next.status === 429 ? "Too many requests" : "Injected failure" });
     }

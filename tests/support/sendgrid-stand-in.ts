@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpStandIn } from "./http-stand-in.js";
 
 /** One request as the stand-in saw it (also the refused ones). */
 export interface SendGridRequest {
@@ -31,12 +31,6 @@ export interface SendGridMailBody {
   content: { type: string; value: string }[];
   headers?: Record<string, string>;
   custom_args?: Record<string, string>;
-}
-
-interface Injected {
-  remaining: number;
-  status: number;
-  delayMs: number;
 }
 
 const sgError = (message: string, field: string | null = null) => ({
@@ -126,58 +120,21 @@ export function checkMailSendBody(body: unknown): { message: string; field: stri
  * Bearer key check (401), body checks as the API does them (400), 413 over the size limit, and
  * 202 with an `X-Message-Id` header on success. Failures (429, 500, 503...) can be injected.
  */
-export class SendGridStandIn {
+export class SendGridStandIn extends HttpStandIn {
   readonly requests: SendGridRequest[] = [];
   readonly accepted: SendGridAccepted[] = [];
-  private readonly injected: Injected[] = [];
-  private server: Server | null = null;
-  private baseUrl = "";
 
-  constructor(private readonly options: { apiKey: string; maxBodyBytes?: number }) {}
-
-  get url(): string {
-    return this.baseUrl;
+  constructor(private readonly options: { apiKey: string; maxBodyBytes?: number }) {
+    super();
   }
 
-  /** The next `count` requests are answered with `status` (after `delayMs`, if given). */
-  failNext(count: number, status: number, delayMs = 0): this {
-    this.injected.push({ remaining: count, status, delayMs });
-    return this;
-  }
-
-  /** The next `count` requests are answered normally, but only after `ms` milliseconds. */
-  delayNext(count: number, ms: number): this {
-    this.injected.push({ remaining: count, status: 0, delayMs: ms });
-    return this;
-  }
-
-  reset(): void {
+  override reset(): void {
+    super.reset();
     this.requests.length = 0;
     this.accepted.length = 0;
-    this.injected.length = 0;
   }
 
-  async start(): Promise<string> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => void this.handle(req, Buffer.concat(chunks), res));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    this.server = server;
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return this.baseUrl;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     let body: unknown = null;
     try {
@@ -195,11 +152,9 @@ export class SendGridStandIn {
       });
       res.end(payload === undefined ? undefined : JSON.stringify(payload));
     };
-    const next = this.injected.find((f) => f.remaining > 0);
-    if (next) {
-      next.remaining--;
-      if (next.remaining === 0) this.injected.splice(this.injected.indexOf(next), 1);
-      if (next.delayMs > 0) await new Promise((r) => setTimeout(r, next.delayMs));
+    const injected = await this.takeInjected();
+    if (injected !== null) {
+      const next = { status: injected };
       if (next.status === 429) {
         return send(429, sgError("too many requests"), {
           "X-RateLimit-Limit": "600",
