@@ -15,6 +15,8 @@ import {
   LocalCalendarService,
 } from "./services/calendar/index.js";
 import { ChatwootApiService, type ChatwootService, LocalChatwootService } from "./services/chatwoot/index.js";
+import { RedisEmailDedupStore, SqliteEmailDedupStore } from "./services/email/dedup-store.js";
+import type { EmailService } from "./services/email/email-service.js";
 import { buildEmailService } from "./services/email/from-config.js";
 import { KnowledgeBase, OpenAIEmbeddings, type VectorstoreService } from "./services/knowledge/index.js";
 import {
@@ -32,6 +34,7 @@ export interface TenantRuntime {
   audit: AuditManager;
   executor: ToolExecutor;
   sagas: CompensationOrchestrator;
+  email: EmailService;
   calendar: CalendarService;
   chatwoot: ChatwootService;
   tickets: TicketService;
@@ -139,7 +142,11 @@ export class App {
           ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
         })
       : new UnconfiguredMultimediaService();
-    const email = buildEmailService(this.config, t, logger);
+    // Sent emails are remembered by idempotency key across processes and restarts.
+    const dedupStore = this.redis
+      ? new RedisEmailDedupStore({ redis: this.redis, companyId })
+      : new SqliteEmailDedupStore({ companyId, path: join(this.config.dataDir, "email-sent.db") });
+    const email = buildEmailService(this.config, t, logger, { dedupStore });
     const executor = new ToolExecutor({
       companyId,
       auditManager: audit,
@@ -163,11 +170,12 @@ export class App {
     this.closers.push(
       () => audit.close(),
       () => email.close(),
+      () => closeIfPossible(dedupStore),
       () => calendar.close?.(),
       () => closeIfPossible(chatwoot),
       () => closeIfPossible(tickets),
     );
-    return { companyId, audit, executor, sagas, calendar, chatwoot, tickets };
+    return { companyId, audit, executor, sagas, email, calendar, chatwoot, tickets };
   }
 
   private knowledgeBase(): Promise<VectorstoreService> {

@@ -65,4 +65,25 @@ describe("the README's tool examples on embedded defaults", () => {
       expect(r.error).toContain("OPENAI_API_KEY");
     }
   });
+
+  it("an email key already sent is not sent again by a restarted process", async () => {
+    const message = {
+      toEmail: "lucia@example.com",
+      subject: "Recordatorio",
+      bodyHtml: "<p>Mañana a las 10:00</p>",
+      idempotencyKey: "benova:42:reminder",
+    };
+    const outbox = () => readdirSync(join(dir, "outbox", "benova")).filter((f) => f.endsWith(".eml")).length;
+    const before = outbox();
+    expect(await t.email.sendEmail(message)).toMatchObject({ success: true, provider: "outbox" });
+    // A second process on the same data directory: its in-memory state is empty, the SQLite record is not.
+    const restarted = new App(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }));
+    try {
+      const again = await (await restarted.tenant()).email.sendEmail(message);
+      expect(again).toMatchObject({ success: true, deduplicated: true });
+    } finally {
+      await restarted.close();
+    }
+    expect(outbox()).toBe(before + 1);
+  });
 });

@@ -2,7 +2,11 @@ export { classifyError, classifyHttpError, classifySmtpError } from "./classify.
 export { composeMessage, idempotencyDigest } from "./compose.js";
 export { configuredProviders, resolveEmailConfig } from "./config.js";
 export { createTransport, createTransports } from "./create-transports.js";
-export { RedisEmailDedupStore, type RedisEmailDedupStoreOptions } from "./dedup-store.js";
+export {
+  RedisEmailDedupStore,
+  type RedisEmailDedupStoreOptions,
+  SqliteEmailDedupStore,
+} from "./dedup-store.js";
 export { EmailService, type EmailServiceDeps } from "./email-service.js";
 export {
   EmailConfigError,
