@@ -14,7 +14,13 @@ import {
   GoogleCalendarService,
   LocalCalendarService,
 } from "./services/calendar/index.js";
-import { ChatwootApiService, type ChatwootService, LocalChatwootService } from "./services/chatwoot/index.js";
+import {
+  ChatwootApiService,
+  type ChatwootService,
+  LocalChatwootService,
+  RedisChatwootDedupStore,
+  SqliteChatwootDedupStore,
+} from "./services/chatwoot/index.js";
 import { RedisEmailDedupStore, SqliteEmailDedupStore } from "./services/email/dedup-store.js";
 import type { EmailService } from "./services/email/email-service.js";
 import { buildEmailService } from "./services/email/from-config.js";
@@ -119,14 +125,21 @@ export class App {
         : new LocalCalendarService({ ...base, companyId, path: join(this.config.dataDir, "calendar.db") });
     const embedded = join(this.config.dataDir, "conversations.db");
     const accountId = t.chatwootAccountId ?? env.CHATWOOT_ACCOUNT_ID;
-    const chatwoot: ChatwootService =
-      env.CHATWOOT_BASE_URL && env.CHATWOOT_API_TOKEN && accountId
-        ? new ChatwootApiService({
-            baseUrl: env.CHATWOOT_BASE_URL,
-            apiToken: env.CHATWOOT_API_TOKEN,
-            accountId,
-          })
-        : new LocalChatwootService({ companyId, path: embedded });
+    let chatwoot: ChatwootService;
+    if (env.CHATWOOT_BASE_URL && env.CHATWOOT_API_TOKEN && accountId) {
+      const sent = this.redis
+        ? new RedisChatwootDedupStore({ redis: this.redis, companyId })
+        : new SqliteChatwootDedupStore({ companyId, path: join(this.config.dataDir, "chatwoot-sent.db") });
+      this.closers.push(() => closeIfPossible(sent));
+      chatwoot = new ChatwootApiService({
+        baseUrl: env.CHATWOOT_BASE_URL,
+        apiToken: env.CHATWOOT_API_TOKEN,
+        accountId,
+        dedupStore: sent,
+      });
+    } else {
+      chatwoot = new LocalChatwootService({ companyId, path: embedded });
+    }
     const tickets: TicketService =
       chatwoot instanceof ChatwootApiService
         ? new ChatwootTicketService({

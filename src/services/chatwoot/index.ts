@@ -1,4 +1,5 @@
 export { type ChatwootApiOptions, ChatwootApiService, MemoryChatwootDedupStore } from "./api-service.js";
+export { RedisChatwootDedupStore, SqliteChatwootDedupStore } from "./dedup-stores.js";
 export {
   ChatwootApiError,
   type ChatwootErrorCode,
