@@ -46,6 +46,9 @@ export interface CompensationOrchestratorOptions {
   owner?: string;
 }
 
+/** How long a saga may stay `created` (never executed) before recovery treats it as abandoned. */
+const ABANDON_CREATED_AFTER_MS = 10 * 60_000;
+
 /**
  * Sagas whose every step and state change is written to a durable store before its side effect:
  * steps run in order with retries and deadlines; when one fails, the completed ones are undone newest
@@ -292,12 +295,27 @@ export class CompensationOrchestrator {
   }
 
   /**
-   * Finishes every saga whose process stopped: those `running` or `compensating` (or claimed but never
-   * started) whose lease expired. Safe to run in several processes at once: each saga is claimed first.
+   * Finishes every saga whose process stopped: those `running` or `compensating` whose lease expired,
+   * and those created but never run (claimed with an expired lease, or unclaimed for longer than
+   * `abandonCreatedAfterMs`, default 10 minutes), which end `compensated` with nothing to undo.
+   * Safe to run in several processes at once: each saga is claimed first.
    */
-  async recoverSagas(options: { limit?: number } = {}): Promise<RecoveryReport> {
+  async recoverSagas(
+    options: { limit?: number; abandonCreatedAfterMs?: number } = {},
+  ): Promise<RecoveryReport> {
     const limit = options.limit ?? 1000;
     const ids = await this.wrap("recoverSagas", () => this.store.expired(this.companyId, limit));
+    // Sagas created but never executed: their steps lived only in a process that is gone.
+    const abandonAfter = options.abandonCreatedAfterMs ?? ABANDON_CREATED_AFTER_MS;
+    const created = await this.wrap("recoverSagas", () =>
+      this.store.list(this.companyId, { status: "created", limit, before: null }),
+    );
+    for (const { record, owner } of created) {
+      const stale = Date.parse(record.createdAt) <= Date.now() - abandonAfter;
+      if (stale && owner === null && !this.planned.has(record.sagaId) && !ids.includes(record.sagaId)) {
+        ids.push(record.sagaId);
+      }
+    }
     return recoverExpired(ids, {
       store: this.store,
       companyId: this.companyId,

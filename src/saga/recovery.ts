@@ -36,7 +36,13 @@ export async function sagaEntries(audit: AuditManager, sagaId: string): Promise<
 export async function recoverSaga(ctx: RunContext, previousOwner: string | null): Promise<SagaStatus> {
   const record = ctx.record;
   if (record.status === "created") {
-    // Claimed but never started: nothing happened. Give it back untouched.
+    // Its steps lived only in the process that created it, and that process is gone: nothing ran,
+    // so there is nothing to undo. It ends `compensated`, saying so, rather than staying `created`.
+    const now = new Date().toISOString();
+    record.status = "compensated";
+    record.recoveredBy = ctx.lease.owner;
+    record.error = `never started: the process that created saga ${record.sagaName} stopped before running it; nothing ran`;
+    record.finishedAt = now;
     await ctx.lease.persist(record, true);
     return record.status;
   }
@@ -118,7 +124,7 @@ export async function recoverExpired(
     ctx.lease.start();
     try {
       const to = await recoverSaga(ctx, before?.owner ?? null);
-      if (from !== "created") report.recovered.push({ sagaId, sagaName: record.sagaName, from, to });
+      report.recovered.push({ sagaId, sagaName: record.sagaName, from, to });
       deps.logger.info("saga recovered", { sagaId, from, to });
     } catch (err) {
       report.skipped.push({ sagaId, reason: errorText(err) });

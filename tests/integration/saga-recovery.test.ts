@@ -28,6 +28,28 @@ describe.each(SAGA_STORE_KINDS)("recoverSagas on %s", (kind) => {
     await h.cleanup();
   });
 
+  it("closes a saga created but never run once its creator is gone, and leaves a fresh one alone", async () => {
+    const creator = recoverer(h.store, "creator");
+    const sagaId = await creator.createSaga({ userId: "u1", sagaName: "booking", conversationId: "c1" });
+    creator.addAction(sagaId, {
+      actionType: "booking",
+      actionName: "hold_slot",
+      executor: async () => ({ ok: true }),
+    });
+    // The creator still plans to run it: its own recovery never takes it.
+    expect((await creator.recoverSagas({ abandonCreatedAfterMs: 0 })).recovered).toEqual([]);
+    // Another process within the grace period leaves it alone too.
+    expect((await recoverer().recoverSagas()).recovered).toEqual([]);
+    expect((await recoverer().getSaga(sagaId))?.status).toBe("created");
+    // Past the grace period (the creator died before executeSaga) it is closed: nothing ran.
+    const report = await recoverer().recoverSagas({ abandonCreatedAfterMs: 0 });
+    expect(report.recovered).toEqual([{ sagaId, sagaName: "booking", from: "created", to: "compensated" }]);
+    const saga = await recoverer().getSaga(sagaId);
+    expect(saga).toMatchObject({ status: "compensated", steps: [] });
+    expect(saga?.error).toMatch(/^never started/);
+    expect((await h.audit.query({ sagaId })).entries).toHaveLength(0);
+  });
+
   it("undoes with the durable compensations, newest first, and reports lambda-only undos as needs_attention", async () => {
     const { sagaId, auditIds } = await abandonSaga(h.store, h.audit, [
       {

@@ -196,7 +196,8 @@ export class CrashWorld {
     const { sagas, close } = await this.parentOrchestrator();
     try {
       for (let i = 0; i < 5; i++) {
-        const report = await sagas.recoverSagas();
+        // Every worker is dead by now, so a saga still `created` was abandoned: sweep it at once.
+        const report = await sagas.recoverSagas({ abandonCreatedAfterMs: 0 });
         if (report.examined === 0) break;
       }
     } finally {
@@ -256,15 +257,16 @@ export class CrashWorld {
         if (s.status === "completed") {
           completed.add(s.sagaId);
           this.stats.completed++;
+        } else if (s.status === "compensated" && (s.error ?? "").startsWith("never started")) {
+          // Killed between createSaga and executeSaga: recovery closed it; nothing may have run.
+          const entries = await audit.query({ sagaId: s.sagaId });
+          if (entries.entries.length > 0)
+            problems.push(`saga ${s.sagaId} never started but has audit entries`);
+          this.stats.neverStarted++;
         } else if (s.status === "compensated") {
           this.stats.compensated++;
           const why = `${s.failedAction}: ${(s.error ?? "").split(":")[0]}`;
           this.stats.rollbackReasons[why] = (this.stats.rollbackReasons[why] ?? 0) + 1;
-        } else if (s.status === "created" && s.steps.length === 0) {
-          // Killed between createSaga and executeSaga: nothing was claimed, nothing ran.
-          const entries = await audit.query({ sagaId: s.sagaId });
-          if (entries.entries.length > 0) problems.push(`saga ${s.sagaId} is created but has audit entries`);
-          this.stats.neverStarted++;
         } else {
           problems.push(`saga ${s.sagaId} ended ${s.status}: ${JSON.stringify(s.compensationErrors)}`);
         }
