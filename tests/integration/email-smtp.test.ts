@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmailService } from "../../src/services/email/index.js";
+import { useSmtpEmail } from "../support/email-fixture.js";
 import { SmtpStandIn } from "../support/smtp-stand-in.js";
 
 const vars = {
@@ -11,34 +12,7 @@ const vars = {
 };
 
 describe("EmailService over SMTP (nodemailer -> smtp-server)", () => {
-  const smtp = new SmtpStandIn();
-  const services: EmailService[] = [];
-  const service = (extra: Partial<ConstructorParameters<typeof EmailService>[0]> = {}) => {
-    const s = new EmailService({
-      companyId: "benova",
-      fromEmail: "citas@benova.example",
-      fromName: "Clínica Benova",
-      smtpHost: smtp.host,
-      smtpPort: smtp.port,
-      useTls: false,
-      maxRetries: 3,
-      retryDelay: 0.01,
-      ...extra,
-    });
-    services.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    await smtp.start();
-  });
-  afterEach(async () => {
-    smtp.reset();
-    await Promise.all(services.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
+  const { smtp, service } = useSmtpEmail({ fromName: "Clínica Benova", maxRetries: 3 });
 
   it("delivers the Spanish confirmation with a UTF-8 subject, html and text parts, cc in headers and bcc only in the envelope", async () => {
     const res = await service().sendTemplateEmail({

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EmailService, listTemplates, resolveTemplatesDir } from "../../src/services/email/index.js";
-import { SmtpStandIn } from "../support/smtp-stand-in.js";
+import { useSmtpEmail } from "../support/email-fixture.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const vars = {
@@ -16,32 +16,7 @@ const vars = {
 };
 
 describe("email templates", () => {
-  const smtp = new SmtpStandIn();
-  const services: EmailService[] = [];
-  const service = () => {
-    const s = new EmailService({
-      companyId: "benova",
-      fromEmail: "citas@benova.example",
-      smtpHost: smtp.host,
-      smtpPort: smtp.port,
-      useTls: false,
-      maxRetries: 0,
-      retryDelay: 0.01,
-    });
-    services.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    await smtp.start();
-  });
-  afterEach(async () => {
-    smtp.reset();
-    await Promise.all(services.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
+  const { smtp, service } = useSmtpEmail();
 
   it("names every missing variable and sends nothing", async () => {
     const res = await service().sendTemplateEmail({

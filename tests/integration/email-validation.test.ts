@@ -1,34 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EmailConfigError, EmailService, htmlToText } from "../../src/services/email/index.js";
-import { SmtpStandIn } from "../support/smtp-stand-in.js";
+import { useSmtpEmail } from "../support/email-fixture.js";
 
 describe("EmailService input checks (nothing is sent for invalid input)", () => {
-  const smtp = new SmtpStandIn();
-  const services: EmailService[] = [];
-  const service = () => {
-    const s = new EmailService({
-      companyId: "benova",
-      fromEmail: "citas@benova.example",
-      smtpHost: smtp.host,
-      smtpPort: smtp.port,
-      useTls: false,
-      maxRetries: 0,
-    });
-    services.push(s);
-    return s;
-  };
+  const { smtp, service } = useSmtpEmail();
   const ok = { toEmail: "ana@example.com", subject: "Cita", bodyHtml: "<p>Hola</p>" };
-
-  beforeAll(async () => {
-    await smtp.start();
-  });
-  afterEach(async () => {
-    smtp.reset();
-    await Promise.all(services.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
 
   it.each([
     ["CR LF", "Cita\r\nBcc: victima@example.com"],
