@@ -1,5 +1,5 @@
-import Database from "better-sqlite3";
 import type { Cluster, Redis } from "ioredis";
+import { SqliteSentKeys } from "../../util/sqlite-sent-keys.js";
 import type { ChatwootDedupStore, SentMessage } from "./types.js";
 
 /** How long a sent message is remembered by its idempotency key (7 days). */
@@ -27,34 +27,22 @@ export class RedisChatwootDedupStore implements ChatwootDedupStore {
 
 /** The same in a SQLite table, for deployments without Redis. */
 export class SqliteChatwootDedupStore implements ChatwootDedupStore {
-  private readonly db: Database.Database;
+  private readonly keys: SqliteSentKeys;
 
-  constructor(private readonly options: { companyId: string; path: string }) {
-    this.db = new Database(options.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS chatwoot_sent (
-        company_id TEXT NOT NULL, idem_key TEXT NOT NULL, value TEXT NOT NULL, expire_ms INTEGER NOT NULL,
-        PRIMARY KEY (company_id, idem_key)) WITHOUT ROWID`,
-    );
+  constructor(options: { companyId: string; path: string }) {
+    this.keys = new SqliteSentKeys({ ...options, table: "chatwoot_sent" });
   }
 
   async get(key: string): Promise<SentMessage | undefined> {
-    const row = this.db
-      .prepare<[string, string, number], { value: string }>(
-        "SELECT value FROM chatwoot_sent WHERE company_id = ? AND idem_key = ? AND expire_ms > ?",
-      )
-      .get(this.options.companyId, key, Date.now());
-    return row ? (JSON.parse(row.value) as SentMessage) : undefined;
+    const value = this.keys.get(key);
+    return value ? (JSON.parse(value) as SentMessage) : undefined;
   }
 
   async set(key: string, value: SentMessage): Promise<void> {
-    this.db
-      .prepare("INSERT OR REPLACE INTO chatwoot_sent VALUES (?, ?, ?, ?)")
-      .run(this.options.companyId, key, JSON.stringify(value), Date.now() + REMEMBER_MS);
+    this.keys.put(key, JSON.stringify(value), REMEMBER_MS);
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.keys.close();
   }
 }

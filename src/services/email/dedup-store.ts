@@ -1,5 +1,6 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Cluster, Redis } from "ioredis";
+import { SqliteSentKeys } from "../../util/sqlite-sent-keys.js";
 import type { EmailDedupStore } from "./types.js";
 
 export interface RedisEmailDedupStoreOptions {
@@ -47,42 +48,21 @@ export class RedisEmailDedupStore implements EmailDedupStore {
  * not send the email again. Rows are scoped by tenant and expire after the TTL; the first writer wins.
  */
 export class SqliteEmailDedupStore implements EmailDedupStore {
-  private readonly db: Database.Database;
-  private readonly owns: boolean;
+  private readonly keys: SqliteSentKeys;
 
-  constructor(private readonly options: { companyId: string; path?: string; database?: Database.Database }) {
-    this.owns = options.database === undefined;
-    this.db = options.database ?? new Database(options.path ?? ":memory:");
-    this.db.pragma("journal_mode = WAL");
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS email_sent (
-        company_id TEXT NOT NULL, idem_key TEXT NOT NULL, value TEXT NOT NULL, expire_ms INTEGER NOT NULL,
-        PRIMARY KEY (company_id, idem_key)) WITHOUT ROWID`,
-    );
+  constructor(options: { companyId: string; path?: string; database?: Database.Database }) {
+    this.keys = new SqliteSentKeys({ ...options, table: "email_sent" });
   }
 
   async get(key: string): Promise<string | null> {
-    const row = this.db
-      .prepare<[string, string, number], { value: string }>(
-        "SELECT value FROM email_sent WHERE company_id = ? AND idem_key = ? AND expire_ms > ?",
-      )
-      .get(this.options.companyId, key, Date.now());
-    return row?.value ?? null;
+    return this.keys.get(key);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => {
-      this.db
-        .prepare("DELETE FROM email_sent WHERE company_id = ? AND idem_key = ? AND expire_ms <= ?")
-        .run(this.options.companyId, key, now);
-      this.db
-        .prepare("INSERT OR IGNORE INTO email_sent VALUES (?, ?, ?, ?)")
-        .run(this.options.companyId, key, value, now + Math.max(1, Math.round(ttlMs)));
-    })();
+    this.keys.put(key, value, ttlMs);
   }
 
   close(): void {
-    if (this.owns && this.db.open) this.db.close();
+    this.keys.close();
   }
 }
