@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
+import { startRedisServer } from "../tests/support/redis-server.js";
 import { auditBench } from "./audit.js";
 import { executorBench } from "./executor.js";
-import { startRedisServer } from "./lib/redis-server.js";
 import { type Bench, formatGoals, formatMachine, machineInfo, writeResult } from "./lib/report.js";
 import { sagaBench } from "./saga.js";
 

@@ -9,13 +9,8 @@
  *
  * Exits 1 when any check fails (each failure is printed), 0 otherwise.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
+import { startRedisServer } from "../tests/support/redis-server.js";
 import { CrashWorld } from "../tests/support/saga-crash-world.js";
 
 const { values } = parseArgs({
@@ -40,52 +35,8 @@ const seed = int("seed", values.seed, 0);
 const concurrency = int("concurrency", values.concurrency, 1);
 const checkEvery = int("check-every", values["check-every"], 1);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** A private redis-server for the run, so the soak never writes to a database it did not create. */
-async function privateRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "saga-soak-redis-"));
-  const child: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: "ignore" },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-    probe.on("error", () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch {
-      probe.disconnect();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    url,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 async function main(): Promise<number> {
-  const redis = values.redis ? { url: values.redis, stop: async () => {} } : await privateRedis();
+  const redis = values.redis ? { url: values.redis, stop: async () => {} } : await startRedisServer();
   const world = new CrashWorld({ redisUrl: redis.url, seed, concurrency, email: true });
   const started = Date.now();
   let failed = false;

@@ -13,9 +13,9 @@ import { GoogleCalendarService, LocalCalendarService } from "../../src/services/
 import { LocalTicketService } from "../../src/services/tickets/index.js";
 import { ToolExecutor } from "../../src/tools/tool-executor.js";
 import type { ToolDefinition } from "../../src/tools/types.js";
-import { freePort } from "../support/global-setup.js";
 import { GoogleCalendarStandIn } from "../support/google-calendar-stand-in.js";
 import { deleteByPrefix, testRedis, uniquePrefix } from "../support/redis.js";
+import { freePort } from "../support/redis-server.js";
 
 const HOURS = { days: [0, 1, 2, 3, 4, 5, 6], open: "09:00", close: "20:00", slotMinutes: 30 };
 const FUTURE = "2031-03-04";

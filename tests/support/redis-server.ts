@@ -5,15 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 
-/** A redis-server started for one benchmark run: private port, no persistence, removed on stop. */
-export interface BenchRedis {
+/** A private redis-server (tests, benchmarks, the soak script): own port, no persistence, removed on stop. */
+export interface PrivateRedis {
   url: string;
   port: number;
   version: string;
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** Finds a free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -49,9 +50,9 @@ async function waitForRedis(port: number, child: ChildProcess): Promise<string> 
  * Starts `redis-server` on a free loopback port with persistence off (`--save "" --appendonly no`).
  * Never touches a Redis it did not start.
  */
-export async function startRedisServer(): Promise<BenchRedis> {
+export async function startRedisServer(): Promise<PrivateRedis> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "agent-ledger-bench-redis-"));
+  const dir = mkdtempSync(join(tmpdir(), "agent-ledger-redis-"));
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
