@@ -83,51 +83,47 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
     },
   });
 
-  // A booking flow as a durable saga: every step is written before it acts and undone if a later one fails.
-  const ok = await t.sagas.createSaga({
-    userId: who.userId,
-    sagaName: "booking",
-    conversationId: who.conversationId,
-  });
-  t.sagas.addToolStep(ok, {
-    toolName: "google_calendar",
-    parameters: { action: "create_booking", booking_data: booking(firstSlot) },
-    agentName: "schedule",
-  });
-  t.sagas.addToolStep(ok, {
-    toolName: "send_email",
-    parameters: confirmation(firstSlot),
-    agentName: "schedule",
-  });
-  t.sagas.addToolStep(ok, {
-    toolName: "send_whatsapp",
-    parameters: {
-      conversation_id: 4242,
-      message: `¡Hecho! Tu cita es el ${date} a las ${(firstSlot).slice(11, 16)}.`,
+  /** A booking saga: every step is written before it acts and undone if a later one fails. */
+  const runSaga = async (
+    steps: { toolName: string; parameters: Record<string, unknown>; maxRetries?: number }[],
+  ) => {
+    const sagaId = await t.sagas.createSaga({
+      userId: who.userId,
+      sagaName: "booking",
+      conversationId: who.conversationId,
+    });
+    for (const step of steps) t.sagas.addToolStep(sagaId, { ...step, agentName: "schedule" });
+    return { sagaId, result: await t.sagas.executeSaga(sagaId) };
+  };
+
+  const { sagaId: ok, result: first } = await runSaga([
+    {
+      toolName: "google_calendar",
+      parameters: { action: "create_booking", booking_data: booking(firstSlot) },
     },
-    agentName: "schedule",
-  });
-  const first = await t.sagas.executeSaga(ok);
+    { toolName: "send_email", parameters: confirmation(firstSlot) },
+    {
+      toolName: "send_whatsapp",
+      parameters: {
+        conversation_id: 4242,
+        message: `¡Hecho! Tu cita es el ${date} a las ${firstSlot.slice(11, 16)}.`,
+      },
+    },
+  ]);
   say(`schedule > saga ${ok} (book, email, WhatsApp): ${first.status}, ${first.actionsExecuted} steps done`);
 
   // A second visit whose confirmation cannot be sent: the booking made before it is undone.
-  const bad = await t.sagas.createSaga({
-    userId: who.userId,
-    sagaName: "booking",
-    conversationId: who.conversationId,
-  });
-  t.sagas.addToolStep(bad, {
-    toolName: "google_calendar",
-    parameters: { action: "create_booking", booking_data: booking(secondSlot) },
-    agentName: "schedule",
-  });
-  t.sagas.addToolStep(bad, {
-    toolName: "send_email",
-    parameters: { ...confirmation(secondSlot), template_vars: { customer_name: "Lucía" } },
-    agentName: "schedule",
-    maxRetries: 0,
-  });
-  const second = await t.sagas.executeSaga(bad);
+  const { sagaId: bad, result: second } = await runSaga([
+    {
+      toolName: "google_calendar",
+      parameters: { action: "create_booking", booking_data: booking(secondSlot) },
+    },
+    {
+      toolName: "send_email",
+      parameters: { ...confirmation(secondSlot), template_vars: { customer_name: "Lucía" } },
+      maxRetries: 0,
+    },
+  ]);
   say(
     `schedule > saga ${bad} (book, email): ${second.status}; failed at ${second.failedAction}: ${second.error}`,
   );
