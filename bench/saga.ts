@@ -50,7 +50,7 @@ async function throughput(ctx: BenchContext, sizes: Sizes) {
   const h = setup(ctx.redisUrl, "bench-saga");
   const variants = {
     saga: async (i: number) => {
-      const sagaId = await h.sagas.createSaga({
+      const { sagaId } = await h.sagas.createSaga({
         userId: `u${i % 1000}`,
         sagaName: "bench_noop",
         conversationId: `c${i % 100}`,

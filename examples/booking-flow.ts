@@ -66,7 +66,7 @@ export async function completeBookingFlow(
 ): Promise<SagaExecutionResult> {
   const conversationId = String(r.conversationId);
   const who = { userId: r.userId, conversationId };
-  const sagaId = await orchestrator.createSaga({ ...who, sagaName: "complete_booking_flow" });
+  const { sagaId } = await orchestrator.createSaga({ ...who, sagaName: "complete_booking_flow" });
 
   // 1. Book the appointment; undo: delete it.
   orchestrator.addAction(sagaId, {
@@ -156,7 +156,7 @@ export async function completeBookingFlowDurable(
   orchestrator: CompensationOrchestrator,
   r: BookingRequest,
 ): Promise<SagaExecutionResult> {
-  const sagaId = await orchestrator.createSaga({
+  const { sagaId } = await orchestrator.createSaga({
     userId: r.userId,
     sagaName: "complete_booking_flow",
     conversationId: String(r.conversationId),

@@ -34,7 +34,7 @@ const sagas = new CompensationOrchestrator({
 sagas.registerCompensation(UNDO, () => ({ undone: true }));
 
 await runConcurrent(count, 64, async (i) => {
-  const sagaId = await sagas.createSaga({
+  const { sagaId } = await sagas.createSaga({
     userId: `u${i % 1000}`,
     sagaName: "bench_abandoned",
     conversationId: `c${i}`,

@@ -17,6 +17,22 @@ import type {
 import { verifyTrail } from "./verify.js";
 
 const DAY_MS = 86_400_000;
+/** The guide's default page size for getUserActions and getActionsByType. */
+const DEFAULT_LIST_LIMIT = 100;
+
+/** A limit, or `{ limit, cursor }`. */
+export type ListOptions = number | { limit?: number; cursor?: string };
+
+function listOptions(options: ListOptions): { limit: number; cursor?: string } {
+  if (typeof options === "number") return { limit: options };
+  if (options === null || typeof options !== "object") {
+    throw new AuditError(
+      "INVALID_INPUT",
+      `limit: expected a number or { limit, cursor } (got ${String(options)})`,
+    );
+  }
+  return { ...options, limit: options.limit ?? DEFAULT_LIST_LIMIT };
+}
 
 export interface AuditManagerOptions {
   companyId: string;
@@ -63,6 +79,16 @@ export class AuditManager {
       throw new AuditError(
         "INVALID_INPUT",
         `companyId: expected lower-case letters, digits, - or _ (got "${options.companyId}")`,
+      );
+    }
+    const store = options.store as Partial<AuditStore> | undefined;
+    if (!store || typeof store.create !== "function" || typeof store.transition !== "function") {
+      // The guide's `AuditManager(company_id=...)` finds Redis by itself; here the store is explicit.
+      throw new AuditError(
+        "INVALID_INPUT",
+        "store: expected an audit store, e.g. new RedisAuditStore({ redis: new Redis(process.env.REDIS_URL) }) " +
+          'for Redis persistence or new SqliteAuditStore({ path: ".data/audit.db" }); ' +
+          "new App(loadConfig()).auditFor(companyId) builds one from the environment",
       );
     }
     const ttlDays = options.ttlDays ?? 90;
@@ -212,18 +238,17 @@ export class AuditManager {
     return id ? this.getEntry(id) : null;
   }
 
-  async getUserActions(
-    userId: string,
-    options: { limit?: number; cursor?: string } = {},
-  ): Promise<AuditEntry[]> {
-    return (await this.query({ ...options, userId })).entries;
+  /**
+   * The newest actions of a user (default 100, as the guide), newest first. The limit may be given
+   * positionally, as the guide does: `getUserActions("user_maria", 50)`.
+   */
+  async getUserActions(userId: string, options: ListOptions = {}): Promise<AuditEntry[]> {
+    return (await this.query({ ...listOptions(options), userId })).entries;
   }
 
-  async getActionsByType(
-    actionType: string,
-    options: { limit?: number; cursor?: string } = {},
-  ): Promise<AuditEntry[]> {
-    return (await this.query({ ...options, actionType })).entries;
+  /** The newest actions of a type (default 100), newest first: `getActionsByType("booking", 100)`. */
+  async getActionsByType(actionType: string, options: ListOptions = {}): Promise<AuditEntry[]> {
+    return (await this.query({ ...listOptions(options), actionType })).entries;
   }
 
   /** Entries matching every given filter, newest first, one page at a time. */

@@ -96,7 +96,7 @@ export function checkDuration(durationMs: number | null): number | null {
   if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0) {
     throw invalid(`durationMs: expected a non-negative number of milliseconds (got ${durationMs})`);
   }
-  return Math.round(durationMs);
+  return durationMs;
 }
 
 function toMs(name: string, v: Date | string | number | undefined): number | undefined {

@@ -87,7 +87,7 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
   const runSaga = async (
     steps: { toolName: string; parameters: Record<string, unknown>; maxRetries?: number }[],
   ) => {
-    const sagaId = await t.sagas.createSaga({
+    const { sagaId } = await t.sagas.createSaga({
       userId: who.userId,
       sagaName: "booking",
       conversationId: who.conversationId,

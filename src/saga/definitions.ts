@@ -50,8 +50,11 @@ export interface SagaActionInput {
   actionName: string;
   /** Runs the step; may throw or return a ToolResult (`{ success: false }` counts as a failure). */
   executor: (ctx: StepContext) => unknown | Promise<unknown>;
-  /** In-process undo, given the executor's result. Lost if the process dies: prefer `compensation`. */
-  compensator?: (result: unknown, ctx: CompensationContext) => unknown | Promise<unknown>;
+  /**
+   * In-process undo, given the executor's result; `null` (or absent) when the step cannot be undone,
+   * such as a sent email. Lost if the process dies: prefer `compensation`.
+   */
+  compensator?: ((result: unknown, ctx: CompensationContext) => unknown | Promise<unknown>) | null;
   /** Durable undo, runnable by any process after a crash. Used instead of `compensator` when both are given. */
   compensation?: CompensationSpec;
   /** Retries after the first try (default: the orchestrator's retry policy). */

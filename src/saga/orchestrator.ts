@@ -25,7 +25,9 @@ import {
   type RecoveryReport,
   SAGA_STATUSES,
   type SagaExecutionResult,
+  type SagaHandle,
   type SagaRecord,
+  type SagaRef,
   type SagaView,
 } from "./types.js";
 import { planStep, validateAction, validateToolStep } from "./validation.js";
@@ -116,12 +118,15 @@ export class CompensationOrchestrator {
     return this;
   }
 
-  /** Records a new saga (`created`) and returns its id. */
+  /**
+   * Records a new saga (`created`) and returns it; pass it (or its `sagaId`) to `addAction`,
+   * `addToolStep`, `executeSaga` and `getSaga`.
+   */
   async createSaga(input: {
     userId: string;
     sagaName: string;
     conversationId?: string | null;
-  }): Promise<string> {
+  }): Promise<SagaHandle> {
     if (!input || typeof input.sagaName !== "string" || input.sagaName.trim() === "") {
       throw new SagaError(
         "INVALID_INPUT",
@@ -147,19 +152,21 @@ export class CompensationOrchestrator {
     };
     await this.wrap("createSaga", () => this.store.create(record));
     this.planned.set(record.sagaId, { record, steps: [] });
-    return record.sagaId;
+    const { sagaId, companyId, sagaName, userId, conversationId, status, createdAt } = record;
+    return { sagaId, companyId, sagaName, userId, conversationId, status, createdAt };
   }
 
   /** Adds a step (`add_action` in the Python API). Returns its index. */
-  addAction(sagaId: string, action: SagaActionInput): number {
-    return this.addStep(sagaId, validateAction(action));
+  addAction(saga: SagaRef, action: SagaActionInput): number {
+    return this.addStep(sagaIdOf(saga), validateAction(action));
   }
 
   /**
    * Adds a step run through the ToolExecutor with idempotency key `${sagaId}:${index}`; its durable
    * undo comes from the tool registry (e.g. create_booking -> delete_booking of the created event).
    */
-  addToolStep(sagaId: string, step: SagaToolStepInput): number {
+  addToolStep(saga: SagaRef, step: SagaToolStepInput): number {
+    const sagaId = sagaIdOf(saga);
     if (!this.tools) {
       throw new SagaError(
         "NOT_CONFIGURED",
@@ -188,7 +195,8 @@ export class CompensationOrchestrator {
    * Runs the saga's steps in order; on a failure undoes the completed ones newest first. Refused with
    * SAGA_BUSY while another call (here or in another process) holds the saga.
    */
-  async executeSaga(sagaId: string): Promise<SagaExecutionResult> {
+  async executeSaga(saga: SagaRef): Promise<SagaExecutionResult> {
+    const sagaId = sagaIdOf(saga);
     const plan = this.planned.get(sagaId);
     const claim = await this.wrap("executeSaga", () =>
       this.store.claim(this.companyId, sagaId, {
@@ -259,7 +267,8 @@ export class CompensationOrchestrator {
   }
 
   /** The saga as stored (planned steps included before it runs), or null. */
-  async getSaga(sagaId: string): Promise<SagaView | null> {
+  async getSaga(saga: SagaRef): Promise<SagaView | null> {
+    const sagaId = sagaIdOf(saga);
     const stored = await this.wrap("getSaga", () => this.store.get(this.companyId, sagaId));
     if (!stored) return null;
     const plan = this.planned.get(sagaId);
@@ -356,4 +365,16 @@ export class CompensationOrchestrator {
       );
     }
   }
+}
+
+/** The id of a saga named by its id or by the object createSaga returned. */
+function sagaIdOf(saga: SagaRef): string {
+  const id = typeof saga === "string" ? saga : saga && typeof saga === "object" ? saga.sagaId : undefined;
+  if (typeof id !== "string" || id === "") {
+    throw new SagaError(
+      "INVALID_INPUT",
+      "saga: expected the saga createSaga returned or its sagaId (a non-empty string)",
+    );
+  }
+  return id;
 }

@@ -172,3 +172,17 @@ export interface SagaView extends SagaRecord {
   /** Epoch ms until which `owner` holds the lease. */
   leaseUntil: number | null;
 }
+
+/** What `createSaga` returns: the new saga, named by `sagaId` wherever a saga is expected. */
+export interface SagaHandle {
+  sagaId: string;
+  companyId: string;
+  sagaName: string;
+  userId: string;
+  conversationId: string | null;
+  status: SagaStatus;
+  createdAt: string;
+}
+
+/** A saga named by its id or by the object `createSaga` returned. */
+export type SagaRef = string | { sagaId: string };

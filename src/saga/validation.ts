@@ -68,8 +68,12 @@ export function validateAction(action: SagaActionInput): StepDefinition {
   }
   const actionName = checkName("actionName", action.actionName);
   if (typeof action.executor !== "function") invalid("executor: expected a function that runs the step");
-  if (action.compensator !== undefined && typeof action.compensator !== "function") {
-    invalid("compensator: expected a function given the step result");
+  if (
+    action.compensator !== undefined &&
+    action.compensator !== null &&
+    typeof action.compensator !== "function"
+  ) {
+    invalid("compensator: expected a function given the step result, or null when the step cannot be undone");
   }
   const params = action.parameters ?? {};
   if (typeof params !== "object" || params === null || Array.isArray(params)) {

@@ -133,7 +133,7 @@ describe("the complete booking flow example", () => {
   });
 
   it("runs a durable { toolName, parameters(result) } undo of a function step through the executor", async () => {
-    const sagaId = await orchestrator.createSaga({
+    const { sagaId } = await orchestrator.createSaga({
       userId: "u9",
       sagaName: "hold_and_notify",
       conversationId: "9",

@@ -46,7 +46,7 @@ describe("agent-ledger saga list|show|recover", () => {
   });
 
   async function failedSaga(): Promise<string> {
-    const sagaId = await sagas.createSaga({
+    const { sagaId } = await sagas.createSaga({
       userId: "u1",
       sagaName: "complete_booking_flow",
       conversationId: "c1",
@@ -70,7 +70,7 @@ describe("agent-ledger saga list|show|recover", () => {
   }
 
   it("lists sagas as a table and as JSON, filtered by status", async () => {
-    const ok = await sagas.createSaga({ userId: "u2", sagaName: "quick", conversationId: null });
+    const { sagaId: ok } = await sagas.createSaga({ userId: "u2", sagaName: "quick", conversationId: null });
     sagas.addAction(ok, { actionType: "api_call", actionName: "noop", executor: () => ({ success: true }) });
     await sagas.executeSaga(ok);
     const bad = await failedSaga();
@@ -105,7 +105,7 @@ describe("agent-ledger saga list|show|recover", () => {
     expect(await cli("saga", "recover")).toBe("nothing to recover: no saga has an expired lease");
 
     // A process took the saga, ran its first step, wrote that down, and died.
-    const sagaId = await sagas.createSaga({
+    const { sagaId } = await sagas.createSaga({
       userId: "u3",
       sagaName: "complete_booking_flow",
       conversationId: "c3",

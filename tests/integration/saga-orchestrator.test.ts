@@ -24,8 +24,8 @@ describe.each(SAGA_STORE_KINDS)("CompensationOrchestrator on %s", (kind) => {
     await h.cleanup();
   });
 
-  const newSaga = () =>
-    sagas.createSaga({ userId: "user-1", sagaName: "booking_flow", conversationId: "conv-9" });
+  const newSaga = async () =>
+    (await sagas.createSaga({ userId: "user-1", sagaName: "booking_flow", conversationId: "conv-9" })).sagaId;
 
   it("runs steps in order, audits each with the saga id and ends completed", async () => {
     const order: string[] = [];

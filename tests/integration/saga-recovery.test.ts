@@ -30,7 +30,7 @@ describe.each(SAGA_STORE_KINDS)("recoverSagas on %s", (kind) => {
 
   it("closes a saga created but never run once its creator is gone, and leaves a fresh one alone", async () => {
     const creator = recoverer(h.store, "creator");
-    const sagaId = await creator.createSaga({ userId: "u1", sagaName: "booking", conversationId: "c1" });
+    const { sagaId } = await creator.createSaga({ userId: "u1", sagaName: "booking", conversationId: "c1" });
     creator.addAction(sagaId, {
       actionType: "booking",
       actionName: "hold_slot",

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const loop = async () => {
     for (;;) {
       const n = await redis.incr(`${config.prefix}:crash:n`);
-      const sagaId = await sagas.createSaga({
+      const { sagaId } = await sagas.createSaga({
         userId: `patient-${n}`,
         sagaName: "complete_booking_flow",
         conversationId: String(n),
