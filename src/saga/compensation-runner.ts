@@ -1,4 +1,5 @@
 import { retry, withTimeout } from "../util/retry.js";
+import { runInSagaScope, sagaStepTag } from "../util/saga-scope.js";
 import type { CompensationContext } from "./definitions.js";
 import { errorText, isSagaError, StepFailedError } from "./errors.js";
 import {
@@ -163,7 +164,41 @@ async function undoOnce(
       ctx.audit.compensate(original, reason, { ...(undoAuditId && { compensationAuditId: undoAuditId }) }),
     );
   }
+  if (step.kind === "lambda") await markInnerCallsUndone(ctx, step, reason, undoAuditId);
   return undoAuditId;
+}
+
+/**
+ * Tool calls a step's executor made (through the ToolExecutor, linked by the saga scope) were undone
+ * with the step: their compensable entries become `compensated`, linked to the undo's entry, so the
+ * trail never shows as standing what the saga rolled back.
+ */
+async function markInnerCallsUndone(
+  ctx: RunContext,
+  step: SagaStep,
+  reason: string,
+  undoAuditId: string | null,
+): Promise<void> {
+  const tag = sagaStepTag({ stepIndex: step.index, phase: "step" });
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.audit.query({
+      sagaId: ctx.record.sagaId,
+      tag,
+      status: "success",
+      limit: 200,
+      ...(cursor && { cursor }),
+    });
+    for (const entry of page.entries) {
+      if (!entry.compensable || entry.auditId === step.auditId) continue;
+      await auditWrite(() =>
+        ctx.audit.compensate(entry.auditId, reason, {
+          ...(undoAuditId && { compensationAuditId: undoAuditId }),
+        }),
+      );
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
 }
 
 /** Runs an in-process or registered undo as its own audit entry, linked to the step's entry. */
@@ -190,9 +225,18 @@ async function auditedUndo(
   });
   const started = performance.now();
   try {
+    const scope = {
+      companyId: r.companyId,
+      sagaId: r.sagaId,
+      stepIndex: step.index,
+      stepAuditId: entry.auditId,
+      phase: "undo" as const,
+    };
     const value = await withTimeout(step.timeoutMs ?? 0, (signal) =>
-      Promise.resolve(
-        run({ sagaId: r.sagaId, stepIndex: step.index, attempt, reason, idempotencyKey: undoKey, signal }),
+      runInSagaScope(scope, () =>
+        Promise.resolve(
+          run({ sagaId: r.sagaId, stepIndex: step.index, attempt, reason, idempotencyKey: undoKey, signal }),
+        ),
       ),
     );
     if (value && typeof value === "object" && (value as { success?: unknown }).success === false) {

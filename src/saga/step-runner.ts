@@ -1,4 +1,5 @@
 import { retry, withTimeout } from "../util/retry.js";
+import { runInSagaScope } from "../util/saga-scope.js";
 import { resolveCompensation, type StepDefinition, staticCompensation } from "./definitions.js";
 import { errorText, isSagaError, StepFailedError } from "./errors.js";
 import { auditWrite, policyFor, type RunContext, requireTools, storedResult } from "./run-context.js";
@@ -137,15 +138,25 @@ async function lambdaAttempt(
   try {
     const executor = def.executor;
     if (!executor) throw new StepFailedError(`step ${step.actionName} has no executor`, "NO_EXECUTOR", false);
+    // Tool calls the executor makes are linked to this step (and undone with it).
+    const scope = {
+      companyId: record.companyId,
+      sagaId: record.sagaId,
+      stepIndex: step.index,
+      stepAuditId: entry.auditId,
+      phase: "step" as const,
+    };
     const value = await withTimeout(step.timeoutMs ?? 0, (signal) =>
-      Promise.resolve(
-        executor({
-          sagaId: record.sagaId,
-          stepIndex: step.index,
-          attempt,
-          idempotencyKey: step.idempotencyKey,
-          signal,
-        }),
+      runInSagaScope(scope, () =>
+        Promise.resolve(
+          executor({
+            sagaId: record.sagaId,
+            stepIndex: step.index,
+            attempt,
+            idempotencyKey: step.idempotencyKey,
+            signal,
+          }),
+        ),
       ),
     );
     if (isFailedResult(value)) {

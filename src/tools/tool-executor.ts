@@ -4,6 +4,7 @@ import type { AuditManager } from "../audit/audit-manager.js";
 import type { AuditEntry } from "../audit/types.js";
 import { type Logger, silentLogger } from "../util/logger.js";
 import { DEFAULT_RETRY, isTransientError, type RetryPolicy, retry, withTimeout } from "../util/retry.js";
+import { currentSagaScope, sagaStepTag } from "../util/saga-scope.js";
 import { compensateEntry, planOf } from "./compensation.js";
 import { errorCodeOf, messageOf, ToolError } from "./errors.js";
 import { BUILTIN_TOOLS, SERVICE_SETTER } from "./registry.js";
@@ -202,6 +203,12 @@ export class ToolExecutor {
     }
 
     const compensation = tool.compensation?.(params) ?? null;
+    // Inside a saga step's own code: link this call to the saga and the step.
+    const scope = currentSagaScope();
+    const inScope = scope !== undefined && scope.companyId === this.companyId && !internal.linkedAuditId;
+    const sagaId = input.sagaId ?? (inScope ? scope.sagaId : null);
+    const linkedAuditId = internal.linkedAuditId ?? (inScope ? scope.stepAuditId : null);
+    const tags = inScope ? [...(input.tags ?? []), sagaStepTag(scope)] : (input.tags ?? []);
     let entry: AuditEntry;
     try {
       entry = await this.auditManager.logAction({
@@ -213,10 +220,10 @@ export class ToolExecutor {
         compensationAction: compensation?.toolName ?? null,
         agentName: input.agentName ?? null,
         conversationId: input.conversationId ?? null,
-        sagaId: input.sagaId ?? null,
+        sagaId,
         idempotencyKey: key,
-        linkedAuditId: internal.linkedAuditId ?? null,
-        tags: input.tags ?? [],
+        linkedAuditId,
+        tags,
       });
     } catch (err) {
       // Fail closed: no audit record, no side effect.
