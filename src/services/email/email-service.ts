@@ -1,5 +1,6 @@
 import { type Logger, silentLogger } from "../../util/logger.js";
 import { type RetryPolicy, retry } from "../../util/retry.js";
+import { type ClaimResult, claimOrWait, keepClaim, newClaimOwner } from "../../util/send-claims.js";
 import { classifyError } from "./classify.js";
 import { composeMessage } from "./compose.js";
 import { resolveEmailConfig } from "./config.js";
@@ -11,7 +12,7 @@ import {
   EmailValidationError,
   scrubSecrets,
 } from "./errors.js";
-import { decodeSentRecord, encodeSentRecord, SentKeys } from "./sent-keys.js";
+import { decodeSentRecord, encodeSentRecord, SentKeys, type SentRecord } from "./sent-keys.js";
 import {
   type RenderedTemplate,
   type TemplateInfo,
@@ -36,8 +37,12 @@ export interface EmailServiceDeps {
   /** Replaces the transports built from the config; tried in this order. */
   transports?: EmailTransport[];
   logger?: Logger;
-  /** Shares sent idempotency keys across processes (e.g. RedisEmailDedupStore). */
+  /** Claims and remembers idempotency keys across processes (e.g. RedisEmailDedupStore). */
   dedupStore?: EmailDedupStore;
+  /** Lease of a send claim, renewed while the send runs; a dead sender's claim expires after it. Default 30 s. */
+  claimLeaseMs?: number;
+  /** How long a send waits for another process sending the same key before answering IN_PROGRESS. Default 3 s. */
+  claimWaitMs?: number;
 }
 
 function failure(
@@ -53,6 +58,13 @@ function failure(
     errorCode: err.code ?? "EMAIL_SEND_FAILED",
     attempts,
   };
+}
+
+function positive(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new EmailValidationError(field, `expected a positive number of milliseconds, got ${value}`);
+  return value;
 }
 
 /**
@@ -79,6 +91,8 @@ export class EmailService {
   private readonly secrets: string[];
   private readonly sent: SentKeys;
   private readonly inFlight = new Map<string, Promise<EmailSendResult>>();
+  private readonly claimLeaseMs: number;
+  private readonly claimWaitMs: number;
 
   constructor(config: EmailConfig, deps: EmailServiceDeps = {}) {
     this.config = resolveEmailConfig(config);
@@ -90,6 +104,8 @@ export class EmailService {
       companyId: this.config.companyId,
     });
     this.dedupStore = deps.dedupStore;
+    this.claimLeaseMs = positive("claimLeaseMs", deps.claimLeaseMs, 30_000);
+    this.claimWaitMs = positive("claimWaitMs", deps.claimWaitMs, 3_000);
     this.sent = new SentKeys(this.config.dedupTtlMs);
     const baseDelayMs = this.config.retryDelay * 1000;
     this.policy = {
@@ -213,48 +229,102 @@ export class EmailService {
 
   private async deliverOnce(message: OutgoingEmail, key: string): Promise<EmailSendResult> {
     const known = this.sent.get(key);
-    if (known) return this.duplicate(key, known.provider, known.messageId);
-    if (this.dedupStore) {
-      let stored: string | null;
-      try {
-        stored = await this.dedupStore.get(key);
-      } catch (err) {
-        const e = new EmailDedupError(
-          `cannot tell whether this email was already sent: the dedup store failed (${(err as Error).message}); retry later`,
-        );
-        this.logger.error("email dedup store unavailable", { error: this.scrub(e.message) });
-        return failure({ message: this.scrub(e.message), code: e.code });
-      }
-      if (stored !== null) {
-        const parsed = decodeSentRecord(stored);
-        return this.duplicate(key, parsed.provider ?? "unknown", parsed.messageId ?? message.messageId);
-      }
+    if (known) return this.duplicate(key, known);
+    const store = this.dedupStore;
+    if (!store) return this.remember(key, await this.sendThroughChain(message));
+    // Claim the key before sending, so of several processes sending it at once exactly one sends.
+    const owner = newClaimOwner();
+    let claim: ClaimResult;
+    try {
+      claim = await claimOrWait(store, key, owner, { leaseMs: this.claimLeaseMs, waitMs: this.claimWaitMs });
+    } catch (err) {
+      const e = new EmailDedupError(
+        `cannot tell whether this email was already sent: the dedup store failed (${(err as Error).message}); retry later`,
+      );
+      this.logger.error("email dedup store unavailable", { error: this.scrub(e.message) });
+      return failure({ message: this.scrub(e.message), code: e.code });
     }
-    const result = await this.sendThroughChain(message);
-    if (result.success && result.provider && result.messageId) {
-      this.sent.set(key, { provider: result.provider, messageId: result.messageId });
-      try {
-        await this.dedupStore?.set(
-          key,
-          encodeSentRecord({ provider: result.provider, messageId: result.messageId }),
-          this.config.dedupTtlMs,
-        );
-      } catch (err) {
-        this.logger.error("email sent but its idempotency key could not be stored", {
+    if (claim.status === "done") {
+      const parsed = decodeSentRecord(claim.result);
+      return this.duplicate(key, {
+        provider: parsed.provider ?? "unknown",
+        messageId: parsed.messageId ?? message.messageId,
+        ...(parsed.resentAfterExpiredClaim ? { resentAfterExpiredClaim: true } : {}),
+      });
+    }
+    if (claim.status === "busy") {
+      this.logger.warn("email with this idempotency key is being sent by another process", {
+        waitedMs: this.claimWaitMs,
+      });
+      return {
+        ...failure({
+          message: `another process is sending this email (idempotency key "${key}") right now; try again shortly`,
+          code: "IN_PROGRESS",
+        }),
+        retriable: true,
+      };
+    }
+    // A taken-over claim: its owner died mid-send and the provider cannot be asked whether the
+    // email went out. Send again; the Message-ID derived from the key marks a duplicate as the same.
+    if (claim.takeover)
+      this.logger.warn("email claim expired (its sender died); sending again with the same Message-ID", {
+        messageId: message.messageId,
+      });
+    const stop = keepClaim(store, key, owner, this.claimLeaseMs);
+    let result: EmailSendResult;
+    try {
+      result = await this.sendThroughChain(message);
+    } finally {
+      stop();
+    }
+    if (claim.takeover) result.resentAfterExpiredClaim = true;
+    if (!(result.success && result.provider && result.messageId)) {
+      // Nothing was accepted: give the key back so a retry may send (still marked as taken over,
+      // when it was, so the retry is recorded as a re-send too).
+      await store.release(key, owner, claim.takeover ? "unknown" : "unsent").catch((err: unknown) =>
+        this.logger.error("email claim could not be released; it expires with its lease", {
           error: this.scrub((err as Error).message),
-        });
-      }
+        }),
+      );
+      return result;
+    }
+    const record: SentRecord = { provider: result.provider, messageId: result.messageId };
+    if (claim.takeover) record.resentAfterExpiredClaim = true;
+    this.sent.set(key, record);
+    try {
+      const kept = await store.complete(key, owner, encodeSentRecord(record), this.config.dedupTtlMs);
+      if (!kept)
+        this.logger.error("email sent after its claim was taken over by another process", { ...record });
+    } catch (err) {
+      this.logger.error("email sent but its idempotency key could not be stored", {
+        error: this.scrub((err as Error).message),
+      });
     }
     return result;
   }
 
-  private duplicate(key: string, provider: string, messageId: string): EmailSendResult {
+  private remember(key: string, result: EmailSendResult): EmailSendResult {
+    if (result.success && result.provider && result.messageId)
+      this.sent.set(key, { provider: result.provider, messageId: result.messageId });
+    return result;
+  }
+
+  private duplicate(key: string, record: SentRecord): EmailSendResult {
+    const { provider, messageId } = record;
     this.logger.info("email already sent for this idempotency key; not sending again", {
       provider,
       messageId,
     });
-    this.sent.set(key, { provider, messageId });
-    return { success: true, provider, messageId, error: null, attempts: 0, deduplicated: true };
+    this.sent.set(key, record);
+    return {
+      success: true,
+      provider,
+      messageId,
+      error: null,
+      attempts: 0,
+      deduplicated: true,
+      ...(record.resentAfterExpiredClaim ? { resentAfterExpiredClaim: true } : {}),
+    };
   }
 
   private async sendThroughChain(message: OutgoingEmail): Promise<EmailSendResult> {
