@@ -1,18 +1,12 @@
 import { type Logger, silentLogger } from "../../util/logger.js";
 import { type RetryPolicy, retry } from "../../util/retry.js";
-import { type ClaimResult, claimOrWait, keepClaim, newClaimOwner } from "../../util/send-claims.js";
+import { sendClaimed } from "./claimed-send.js";
 import { classifyError } from "./classify.js";
 import { composeMessage } from "./compose.js";
 import { resolveEmailConfig } from "./config.js";
 import { createTransports } from "./create-transports.js";
-import {
-  EmailConfigError,
-  EmailDedupError,
-  type EmailSendError,
-  EmailValidationError,
-  scrubSecrets,
-} from "./errors.js";
-import { decodeSentRecord, encodeSentRecord, SentKeys, type SentRecord } from "./sent-keys.js";
+import { EmailConfigError, type EmailSendError, EmailValidationError, scrubSecrets } from "./errors.js";
+import { SentKeys, type SentRecord } from "./sent-keys.js";
 import {
   type RenderedTemplate,
   type TemplateInfo,
@@ -60,10 +54,10 @@ function failure(
   };
 }
 
-function positive(field: string, value: number | undefined, fallback: number): number {
+function milliseconds(field: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0)
-    throw new EmailValidationError(field, `expected a positive number of milliseconds, got ${value}`);
+  if (!Number.isFinite(value) || value < min)
+    throw new EmailValidationError(field, `expected a number of milliseconds of at least ${min}, got ${value}`);
   return value;
 }
 
@@ -104,8 +98,8 @@ export class EmailService {
       companyId: this.config.companyId,
     });
     this.dedupStore = deps.dedupStore;
-    this.claimLeaseMs = positive("claimLeaseMs", deps.claimLeaseMs, 30_000);
-    this.claimWaitMs = positive("claimWaitMs", deps.claimWaitMs, 3_000);
+    this.claimLeaseMs = milliseconds("claimLeaseMs", deps.claimLeaseMs, 30_000, 1);
+    this.claimWaitMs = milliseconds("claimWaitMs", deps.claimWaitMs, 3_000, 0);
     this.sent = new SentKeys(this.config.dedupTtlMs);
     const baseDelayMs = this.config.retryDelay * 1000;
     this.policy = {
@@ -233,74 +227,22 @@ export class EmailService {
     const store = this.dedupStore;
     if (!store) return this.remember(key, await this.sendThroughChain(message));
     // Claim the key before sending, so of several processes sending it at once exactly one sends.
-    const owner = newClaimOwner();
-    let claim: ClaimResult;
-    try {
-      claim = await claimOrWait(store, key, owner, { leaseMs: this.claimLeaseMs, waitMs: this.claimWaitMs });
-    } catch (err) {
-      const e = new EmailDedupError(
-        `cannot tell whether this email was already sent: the dedup store failed (${(err as Error).message}); retry later`,
-      );
-      this.logger.error("email dedup store unavailable", { error: this.scrub(e.message) });
-      return failure({ message: this.scrub(e.message), code: e.code });
-    }
-    if (claim.status === "done") {
-      const parsed = decodeSentRecord(claim.result);
-      return this.duplicate(key, {
-        provider: parsed.provider ?? "unknown",
-        messageId: parsed.messageId ?? message.messageId,
-        ...(parsed.resentAfterExpiredClaim ? { resentAfterExpiredClaim: true } : {}),
-      });
-    }
-    if (claim.status === "busy") {
-      this.logger.warn("email with this idempotency key is being sent by another process", {
-        waitedMs: this.claimWaitMs,
-      });
-      return {
-        ...failure({
-          message: `another process is sending this email (idempotency key "${key}") right now; try again shortly`,
-          code: "IN_PROGRESS",
-        }),
-        retriable: true,
-      };
-    }
-    // A taken-over claim: its owner died mid-send and the provider cannot be asked whether the
-    // email went out. Send again; the Message-ID derived from the key marks a duplicate as the same.
-    if (claim.takeover)
-      this.logger.warn("email claim expired (its sender died); sending again with the same Message-ID", {
-        messageId: message.messageId,
-      });
-    const stop = keepClaim(store, key, owner, this.claimLeaseMs);
-    let result: EmailSendResult;
-    try {
-      result = await this.sendThroughChain(message);
-    } finally {
-      stop();
-    }
-    if (claim.takeover) result.resentAfterExpiredClaim = true;
-    if (!(result.success && result.provider && result.messageId)) {
-      // Nothing was accepted: give the key back so a retry may send (still marked as taken over,
-      // when it was, so the retry is recorded as a re-send too).
-      await store.release(key, owner, claim.takeover ? "unknown" : "unsent").catch((err: unknown) =>
-        this.logger.error("email claim could not be released; it expires with its lease", {
-          error: this.scrub((err as Error).message),
-        }),
-      );
-      return result;
-    }
-    const record: SentRecord = { provider: result.provider, messageId: result.messageId };
-    if (claim.takeover) record.resentAfterExpiredClaim = true;
-    this.sent.set(key, record);
-    try {
-      const kept = await store.complete(key, owner, encodeSentRecord(record), this.config.dedupTtlMs);
-      if (!kept)
-        this.logger.error("email sent after its claim was taken over by another process", { ...record });
-    } catch (err) {
-      this.logger.error("email sent but its idempotency key could not be stored", {
-        error: this.scrub((err as Error).message),
-      });
-    }
-    return result;
+    const outcome = await sendClaimed(
+      {
+        store,
+        leaseMs: this.claimLeaseMs,
+        waitMs: this.claimWaitMs,
+        ttlMs: this.config.dedupTtlMs,
+        logger: this.logger,
+        scrub: (text) => this.scrub(text),
+        send: (m) => this.sendThroughChain(m),
+      },
+      message,
+      key,
+    );
+    if ("duplicate" in outcome) return this.duplicate(key, outcome.duplicate);
+    if (outcome.record) this.sent.set(key, outcome.record);
+    return outcome.result;
   }
 
   private remember(key: string, result: EmailSendResult): EmailSendResult {
