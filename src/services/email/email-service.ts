@@ -57,7 +57,10 @@ function failure(
 function milliseconds(field: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < min)
-    throw new EmailValidationError(field, `expected a number of milliseconds of at least ${min}, got ${value}`);
+    throw new EmailValidationError(
+      field,
+      `expected a number of milliseconds of at least ${min}, got ${value}`,
+    );
   return value;
 }
 
