@@ -89,8 +89,25 @@ describe.each<Storage>(["redis", "sqlite"])("send claims across processes (%s)",
     return Promise.all(workers.map((w) => w.tool(input, at)));
   };
 
+  /** How the callers' calls ended, per test: printed for the record. */
+  const outcomes: Record<string, number> = {};
+  const count = (r: ToolResult) => {
+    const data = (r.data ?? {}) as { deduplicated?: boolean };
+    const how = !r.success
+      ? (r.errorCode ?? "failed")
+      : r.replayed
+        ? "replayed by the executor"
+        : r.attempts !== undefined && r.attempts > 1
+          ? "succeeded on retry"
+          : data.deduplicated
+            ? "got the other's result"
+            : "success";
+    outcomes[how] = (outcomes[how] ?? 0) + 1;
+  };
+
   /** Every caller succeeded with the one message's id, or was told the send is in progress. */
   const expectOneOutcome = (results: ToolResult[], idOf: (data: unknown) => unknown, sentId: unknown) => {
+    results.forEach(count);
     const ok = results.filter((r) => r.success);
     expect(ok.length, JSON.stringify(results)).toBeGreaterThanOrEqual(1);
     for (const r of results) {
@@ -112,6 +129,8 @@ describe.each<Storage>(["redis", "sqlite"])("send claims across processes (%s)",
       expect(received, `round ${round}`).toHaveLength(1);
       expectOneOutcome(results, (d) => (d as { messageId: string }).messageId, received[0]?.parsed.messageId);
     }
+    console.info(`send_email race (${storage}):`, JSON.stringify(outcomes));
+    for (const k of Object.keys(outcomes)) delete outcomes[k];
   }, 180_000);
 
   it(`send_whatsapp: ${ROUNDS} rounds of two processes with one key post exactly one message per round`, async () => {
@@ -127,6 +146,8 @@ describe.each<Storage>(["redis", "sqlite"])("send claims across processes (%s)",
       expect(posted, `round ${round}`).toHaveLength(1);
       expectOneOutcome(results, (d) => (d as { message_id: number }).message_id, posted[0]?.id);
     }
+    console.info(`send_whatsapp race (${storage}):`, JSON.stringify(outcomes));
+    for (const k of Object.keys(outcomes)) delete outcomes[k];
   }, 180_000);
 
   it("send_whatsapp after its sender died having posted: the next call finds the message and posts nothing", async () => {
