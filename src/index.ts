@@ -18,3 +18,9 @@ export { ToolExecutor, type ToolExecutorOptions } from "./tools/tool-executor.js
 export type * from "./tools/types.js";
 export { createLogger, type Logger, type LogLevel } from "./util/logger.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./util/retry.js";
+export {
+  type ClaimResult,
+  MemorySendClaims,
+  type ReleaseOutcome,
+  type SendClaimStore,
+} from "./util/send-claims.js";

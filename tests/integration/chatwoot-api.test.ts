@@ -165,6 +165,42 @@ describe("ChatwootApiService against a Chatwoot stand-in", () => {
     expect(chatwoot.messages(42)).toHaveLength(2);
   });
 
+  it("answers IN_PROGRESS (retriable) while another sender holds the key, and its message once stored", async () => {
+    const dedupStore = new MemoryChatwootDedupStore();
+    const input = { conversationId: 42, content: "Confirmada", idempotencyKey: "benova:thread-2:notify" };
+    expect(await dedupStore.claim("1:benova:thread-2:notify", "other-worker", 60_000)).toMatchObject({
+      status: "claimed",
+    });
+    const options = { baseUrl, apiToken: chatwoot.apiToken, accountId: 1, dedupStore };
+    const busy = await failure(new ChatwootApiService({ ...options, claimWaitMs: 100 }).sendMessage(input));
+    expect(busy).toMatchObject({ code: "IN_PROGRESS", retriable: true });
+    expect(isTransientError(busy)).toBe(true);
+    const waiting = new ChatwootApiService({ ...options, claimWaitMs: 5_000 }).sendMessage(input);
+    await new Promise((r) => setTimeout(r, 100));
+    const theirs = { message_id: 555, conversation_id: 42 };
+    await dedupStore.complete("1:benova:thread-2:notify", "other-worker", JSON.stringify(theirs));
+    expect(await waiting).toEqual(theirs);
+    expect(chatwoot.requests.filter((r) => r.method === "POST")).toHaveLength(0);
+  });
+
+  it("marks a keyed message with a digest of its key, and reconciles an unknown outcome from the conversation", async () => {
+    const dedupStore = new MemoryChatwootDedupStore();
+    const options = { baseUrl, apiToken: chatwoot.apiToken, accountId: 1, dedupStore };
+    const input = { conversationId: 42, content: "hola", idempotencyKey: "benova:thread-3:notify" };
+    // Chatwoot stores the message but the answer is lost (it comes after the client gave up).
+    chatwoot.delayNext(1, 400);
+    await failure(new ChatwootApiService({ ...options, timeoutMs: 100 }).sendMessage(input));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(chatwoot.messages(42)).toHaveLength(1);
+    const stored = chatwoot.messages(42)[0];
+    expect(stored?.content_attributes.agent_ledger_send).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(stored)).not.toContain("thread-3");
+    // The retry asks Chatwoot first, finds the message and posts nothing.
+    const again = await new ChatwootApiService(options).sendMessage(input);
+    expect(again).toEqual({ message_id: stored?.id, conversation_id: 42 });
+    expect(chatwoot.messages(42)).toHaveLength(1);
+  });
+
   it("does not remember a key whose send failed, so the retry sends", async () => {
     chatwoot.failNext(1, 500);
     const input = { conversationId: 42, content: "hola", idempotencyKey: "k-fail" };

@@ -45,6 +45,29 @@ describe("Chatwoot stand-in protocol", () => {
     expect(chatwoot.messages(42)).toHaveLength(1);
   });
 
+  it("lists a conversation's messages like Chatwoot: the latest 20, older pages with before=<id>", async () => {
+    const path = "/api/v1/accounts/1/conversations/42/messages";
+    const ids: number[] = [];
+    for (let i = 1; i <= 25; i++) {
+      const res = await post(path, { content: `m${i}`, content_attributes: { n: i } }, chatwoot.apiToken);
+      ids.push(((await res.json()) as { id: number }).id);
+    }
+    const list = async (query = "") => {
+      const res = await fetch(`${baseUrl}${path}${query}`, {
+        headers: { api_access_token: chatwoot.apiToken },
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { payload: { id: number; content_attributes: unknown }[] }).payload;
+    };
+    const latest = await list();
+    expect(latest.map((m) => m.id)).toEqual(ids.slice(5));
+    expect(latest[0]?.content_attributes).toEqual({ n: 6 });
+    expect((await list(`?before=${ids[5]}`)).map((m) => m.id)).toEqual(ids.slice(0, 5));
+    expect((await list(`?after=${ids[22]}`)).map((m) => m.id)).toEqual(ids.slice(23));
+    const unauthorized = await fetch(`${baseUrl}${path}`);
+    expect(unauthorized.status).toBe(401);
+  });
+
   it("builds signed message_created deliveries with Chatwoot's field types", () => {
     const body = messageCreatedPayload({
       content: "nota de voz",

@@ -1,6 +1,9 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AuditManager } from "../../src/audit/audit-manager.js";
+import { RedisAuditStore } from "../../src/audit/redis/redis-audit-store.js";
 import { EmailService, RedisEmailDedupStore } from "../../src/services/email/index.js";
+import { ToolExecutor } from "../../src/tools/tool-executor.js";
 import { deleteByPrefix, testRedis, uniquePrefix } from "../support/redis.js";
 import { SmtpStandIn } from "../support/smtp-stand-in.js";
 
@@ -131,6 +134,54 @@ describe("EmailService idempotency keys", () => {
     });
     expect(res.deduplicated).toBeUndefined();
     expect(smtp.messages).toHaveLength(2);
+  });
+
+  it("answers IN_PROGRESS (retriable) while another process holds the key, and that process's result once it is stored", async () => {
+    const store = new RedisEmailDedupStore({ redis, companyId: "benova", prefix });
+    expect(await store.claim("booking:9:confirmation", "other-worker", 60_000)).toMatchObject({
+      status: "claimed",
+    });
+    const s = service({ dedupStore: store, claimWaitMs: 150 });
+    const busy = await s.sendEmail({ ...mail, idempotencyKey: "booking:9:confirmation" });
+    expect(busy).toMatchObject({ success: false, errorCode: "IN_PROGRESS", retriable: true, attempts: 0 });
+    expect(busy.error).toMatch(/another process is sending this email/);
+    // The other process finishes while this one waits: its result is returned, nothing is sent.
+    const waiting = service({ dedupStore: store, claimWaitMs: 5_000 }).sendEmail({
+      ...mail,
+      idempotencyKey: "booking:9:confirmation",
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const record = JSON.stringify({ provider: "smtp", messageId: "<other@benova.example>" });
+    expect(await store.complete("booking:9:confirmation", "other-worker", record)).toBe(true);
+    expect(await waiting).toMatchObject({
+      success: true,
+      deduplicated: true,
+      messageId: "<other@benova.example>",
+    });
+    expect(smtp.dataAttempts).toBe(0);
+  });
+
+  it("passes IN_PROGRESS through the executor as a retriable tool error code", async () => {
+    const store = new RedisEmailDedupStore({ redis, companyId: "benova", prefix });
+    await store.claim("booking:10:confirmation", "other-worker", 60_000);
+    const executor = new ToolExecutor({
+      companyId: "benova",
+      auditManager: new AuditManager({
+        companyId: "benova",
+        store: new RedisAuditStore({ redis, prefix }),
+        sealIntervalMs: 0,
+      }),
+      retry: { maxRetries: 1, baseDelayMs: 10, maxDelayMs: 10 },
+    });
+    executor.setEmailService(service({ dedupStore: store, claimWaitMs: 100 }));
+    const res = await executor.executeTool({
+      toolName: "send_email",
+      parameters: { to_email: "ana@example.com", subject: "Cita", body_html: "<p>Hola</p>" },
+      idempotencyKey: "booking:10:confirmation",
+    });
+    // Retriable: the executor tried twice, and both times the other process still held the key.
+    expect(res).toMatchObject({ success: false, errorCode: "IN_PROGRESS", attempts: 2 });
+    expect(smtp.dataAttempts).toBe(0);
   });
 
   it("sends nothing when the dedup store cannot be read (it cannot know whether the key was sent)", async () => {

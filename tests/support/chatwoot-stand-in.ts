@@ -13,7 +13,7 @@ export {
 
 /**
  * A local Chatwoot that speaks the REST API under `/api/v1/accounts/{account_id}/conversations/{id}`
- * (messages, labels, toggle_status), authenticated by the `api_access_token` header, as described
+ * (messages: create, and list in pages of 20 with `before`/`after`; labels, toggle_status), authenticated by the `api_access_token` header, as described
  * in the Chatwoot API reference. Tests inspect what it received and inject failures.
  */
 
@@ -223,7 +223,10 @@ export class ChatwootStandIn {
           labels: conversation.labels,
         });
       case "GET /messages":
-        return send(200, { meta: { labels: conversation.labels }, payload: conversation.messages });
+        return send(200, {
+          meta: { labels: conversation.labels },
+          payload: pageOfMessages(conversation.messages, url.searchParams),
+        });
       case "POST /messages":
         return this.#createMessage(conversation, input, send);
       case "GET /labels":
@@ -291,6 +294,26 @@ export class ChatwootStandIn {
     conversation.messages.push(message);
     send(200, message);
   }
+}
+
+/**
+ * One page of a conversation's messages, oldest first, as Chatwoot's MessageFinder answers it: the
+ * latest 20; with `before=<id>` the 20 before that id; with `after=<id>` up to 100 after it; with
+ * both, the ones in between (up to 1000).
+ */
+function pageOfMessages(messages: StandInMessage[], params: URLSearchParams): StandInMessage[] {
+  const number = (name: string) => {
+    const raw = params.get(name);
+    return raw === null || raw === "" ? undefined : Number.parseInt(raw, 10);
+  };
+  const after = number("after");
+  const before = number("before");
+  const byId = [...messages].sort((a, b) => a.id - b.id);
+  if (after !== undefined && before !== undefined)
+    return byId.filter((m) => m.id >= after && m.id < before).slice(0, 1000);
+  if (after !== undefined) return byId.filter((m) => m.id > after).slice(0, 100);
+  if (before !== undefined) return byId.filter((m) => m.id < before).slice(-20);
+  return byId.slice(-20);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

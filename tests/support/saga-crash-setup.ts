@@ -145,7 +145,11 @@ function buildEmailService(config: CrashChildConfig, redis: Redis): EmailService
       retryDelay: 0.01,
       timeoutMs: 5_000,
     },
-    // Sent keys are shared by every worker, as in production.
-    { dedupStore: new RedisEmailDedupStore({ redis, companyId: config.companyId, prefix: config.prefix }) },
+    // Sent keys are shared by every worker, as in production; a killed worker's send claim
+    // lapses as soon as its sagas' leases do.
+    {
+      dedupStore: new RedisEmailDedupStore({ redis, companyId: config.companyId, prefix: config.prefix }),
+      claimLeaseMs: config.leaseMs,
+    },
   );
 }

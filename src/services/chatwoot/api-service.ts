@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
 import { withTimeout } from "../../util/retry.js";
+import { MemorySendClaims } from "../../util/send-claims.js";
 import { ChatwootApiError, type ChatwootErrorCode, ChatwootInputError } from "./errors.js";
+import { sendClaimed } from "./send-claimed.js";
 import type {
   ChatwootDedupStore,
   ChatwootService,
@@ -18,24 +21,31 @@ export interface ChatwootApiOptions {
   /** Deadline of one HTTP call; default 10 s. */
   timeoutMs?: number;
   /**
-   * Remembers the result of every message sent with an idempotency key, so a retry after a crash
-   * returns the first message instead of sending again. Default: memory of this process only.
+   * Claims every message sent with an idempotency key before posting it and remembers the result,
+   * so of several processes sending one key exactly one posts, and a retry after a crash returns
+   * the first message. Default: memory of this process only.
    */
   dedupStore?: ChatwootDedupStore;
+  /** Lease of a send claim, renewed while the send runs; a dead sender's claim expires after it. Default 30 s. */
+  claimLeaseMs?: number;
+  /** How long a send waits for another process sending the same key before failing with IN_PROGRESS. Default 3 s. */
+  claimWaitMs?: number;
 }
 
-/** Keeps sent keys in this process's memory; a durable store survives restarts. */
-export class MemoryChatwootDedupStore implements ChatwootDedupStore {
-  readonly #sent = new Map<string, SentMessage>();
-  async get(key: string): Promise<SentMessage | undefined> {
-    return this.#sent.get(key);
-  }
-  async set(key: string, value: SentMessage): Promise<void> {
-    this.#sent.set(key, value);
-  }
-}
+/** Keeps send claims in this process's memory; a durable store survives restarts. */
+export class MemoryChatwootDedupStore extends MemorySendClaims implements ChatwootDedupStore {}
 
 type Json = Record<string, unknown>;
+
+/** The `content_attributes` entry that carries a message's send marker. */
+export const MARKER_ATTRIBUTE = "agent_ledger_send";
+/** Pages of 20 messages a taken-over send looks through for its message. */
+const RECONCILE_PAGES = 10;
+
+/** The marker of a send: a digest of account and key, so the key itself is not shown to agents. */
+function sendMarker(dedupKey: string): string {
+  return createHash("sha256").update(dedupKey).digest("hex").slice(0, 32);
+}
 
 /**
  * Chatwoot through its REST API (`/api/v1/accounts/{account_id}/...`).
@@ -50,6 +60,8 @@ export class ChatwootApiService implements ChatwootService {
   readonly #accountId: number;
   readonly #timeoutMs: number;
   readonly #dedup: ChatwootDedupStore;
+  readonly #claimLeaseMs: number;
+  readonly #claimWaitMs: number;
   /** Sends in flight per key, so two concurrent calls with one key send once. */
   readonly #inFlight = new Map<string, Promise<SentMessage>>();
 
@@ -74,6 +86,8 @@ export class ChatwootApiService implements ChatwootService {
     this.#accountId = options.accountId;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#dedup = options.dedupStore ?? new MemoryChatwootDedupStore();
+    this.#claimLeaseMs = options.claimLeaseMs ?? 30_000;
+    this.#claimWaitMs = options.claimWaitMs ?? 3_000;
   }
 
   async sendMessage(input: SendMessageInput): Promise<SentMessage> {
@@ -83,13 +97,19 @@ export class ChatwootApiService implements ChatwootService {
     const dedupKey = `${this.#accountId}:${key}`;
     const pending = this.#inFlight.get(dedupKey);
     if (pending) return pending;
-    const run = (async () => {
-      const first = await this.#dedup.get(dedupKey);
-      if (first) return first;
-      const sent = await this.#postMessage(input);
-      await this.#dedup.set(dedupKey, sent);
-      return sent;
-    })();
+    const run = sendClaimed(
+      {
+        store: this.#dedup,
+        key: dedupKey,
+        leaseMs: this.#claimLeaseMs,
+        waitMs: this.#claimWaitMs,
+        marker: sendMarker(dedupKey),
+      },
+      {
+        post: (marker) => this.#postMessage(input, marker),
+        find: (marker) => this.#findSent(input.conversationId, marker),
+      },
+    );
     this.#inFlight.set(dedupKey, run);
     try {
       return await run;
@@ -116,13 +136,18 @@ export class ChatwootApiService implements ChatwootService {
     return { status: typeof payload.current_status === "string" ? payload.current_status : status };
   }
 
-  async #postMessage(input: SendMessageInput): Promise<SentMessage> {
+  async #postMessage(input: SendMessageInput, marker?: string): Promise<SentMessage> {
     const body: Json = {
       content: input.content,
       message_type: "outgoing",
       private: input.private ?? false,
     };
     if (input.templateParams) body.template_params = input.templateParams;
+    if (marker !== undefined) {
+      // Stored with the message, so a sender that takes over a dead one's claim can find it.
+      body.content_attributes = { [MARKER_ATTRIBUTE]: marker };
+      body.echo_id = marker;
+    }
     const answer = await this.#request("POST", input.conversationId, "/messages", body);
     if (typeof answer.id !== "number") {
       throw new ChatwootApiError(
@@ -135,6 +160,30 @@ export class ChatwootApiService implements ChatwootService {
     const conversation =
       typeof answer.conversation_id === "number" ? answer.conversation_id : input.conversationId;
     return { message_id: answer.id, conversation_id: conversation };
+  }
+
+  /** The message carrying `marker` among the conversation's latest ones (newest pages first, bounded). */
+  async #findSent(conversationId: number, marker: string): Promise<SentMessage | undefined> {
+    let before: number | undefined;
+    for (let page = 0; page < RECONCILE_PAGES; page++) {
+      const answer = await this.#request(
+        "GET",
+        conversationId,
+        `/messages${before === undefined ? "" : `?before=${before}`}`,
+      );
+      const messages = Array.isArray(answer.payload) ? (answer.payload as Json[]) : [];
+      for (const m of messages) {
+        const attrs = m.content_attributes as Json | null | undefined;
+        if (typeof m.id === "number" && attrs && attrs[MARKER_ATTRIBUTE] === marker) {
+          const conversation = typeof m.conversation_id === "number" ? m.conversation_id : conversationId;
+          return { message_id: m.id, conversation_id: conversation };
+        }
+      }
+      const ids = messages.map((m) => m.id).filter((id): id is number => typeof id === "number");
+      if (ids.length === 0) return undefined;
+      before = Math.min(...ids);
+    }
+    return undefined;
   }
 
   async #request(method: "GET" | "POST", conversationId: number, suffix: string, body?: Json): Promise<Json> {

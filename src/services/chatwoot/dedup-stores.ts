@@ -1,48 +1,49 @@
 import type { Cluster, Redis } from "ioredis";
+import { RedisSendClaims } from "../../util/redis-send-claims.js";
+import type { ClaimResult, ReleaseOutcome } from "../../util/send-claims.js";
 import { SqliteSentKeys } from "../../util/sqlite-sent-keys.js";
-import type { ChatwootDedupStore, SentMessage } from "./types.js";
+import type { ChatwootDedupStore } from "./types.js";
 
 /** How long a sent message is remembered by its idempotency key (7 days). */
 const REMEMBER_MS = 7 * 86_400_000;
 
 /**
- * Sent WhatsApp messages by idempotency key in Redis, so a redelivered webhook or a resumed graph in
- * another process does not message the customer twice. Keys live under the tenant's hash tag.
+ * Send claims and sent WhatsApp messages by idempotency key in Redis, so that of several processes
+ * sending one key (a redelivered webhook, a resumed graph) exactly one messages the customer.
+ * Keys live under the tenant's hash tag.
  */
 export class RedisChatwootDedupStore implements ChatwootDedupStore {
-  private readonly base: string;
-  constructor(private readonly options: { redis: Redis | Cluster; companyId: string; prefix?: string }) {
-    this.base = `${options.prefix ?? "al"}:{${options.companyId}}:chatwoot:sent:`;
+  private readonly claims: RedisSendClaims;
+
+  constructor(options: { redis: Redis | Cluster; companyId: string; prefix?: string }) {
+    this.claims = new RedisSendClaims({
+      redis: options.redis,
+      keyPrefix: `${options.prefix ?? "al"}:{${options.companyId}}:chatwoot:sent:`,
+      ttlMs: REMEMBER_MS,
+    });
   }
 
-  async get(key: string): Promise<SentMessage | undefined> {
-    const value = await this.options.redis.get(this.base + key);
-    return value ? (JSON.parse(value) as SentMessage) : undefined;
+  /** The Redis key of an idempotency key. */
+  keyFor(key: string): string {
+    return this.claims.keyFor(key);
   }
 
-  async set(key: string, value: SentMessage): Promise<void> {
-    await this.options.redis.set(this.base + key, JSON.stringify(value), "PX", REMEMBER_MS, "NX");
+  claim(key: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+    return this.claims.claim(key, owner, leaseMs);
+  }
+
+  complete(key: string, owner: string, result: string, ttlMs?: number): Promise<boolean> {
+    return this.claims.complete(key, owner, result, ttlMs);
+  }
+
+  release(key: string, owner: string, outcome?: ReleaseOutcome): Promise<boolean> {
+    return this.claims.release(key, owner, outcome);
   }
 }
 
-/** The same in a SQLite table, for deployments without Redis. */
-export class SqliteChatwootDedupStore implements ChatwootDedupStore {
-  private readonly keys: SqliteSentKeys;
-
+/** The same in a SQLite table, for deployments without Redis; processes sharing the file claim through it. */
+export class SqliteChatwootDedupStore extends SqliteSentKeys implements ChatwootDedupStore {
   constructor(options: { companyId: string; path: string }) {
-    this.keys = new SqliteSentKeys({ ...options, table: "chatwoot_sent" });
-  }
-
-  async get(key: string): Promise<SentMessage | undefined> {
-    const value = this.keys.get(key);
-    return value ? (JSON.parse(value) as SentMessage) : undefined;
-  }
-
-  async set(key: string, value: SentMessage): Promise<void> {
-    this.keys.put(key, JSON.stringify(value), REMEMBER_MS);
-  }
-
-  close(): void {
-    this.keys.close();
+    super({ ...options, table: "chatwoot_sent", ttlMs: REMEMBER_MS });
   }
 }

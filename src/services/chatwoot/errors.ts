@@ -8,7 +8,11 @@ export type ChatwootErrorCode =
   | "SERVER_ERROR"
   | "NETWORK_ERROR"
   | "TIMEOUT"
-  | "INVALID_RESPONSE";
+  | "INVALID_RESPONSE"
+  /** Another process is sending the message with this idempotency key right now. */
+  | "IN_PROGRESS"
+  /** The dedup store could not be reached, so it is unknown whether the key was sent. */
+  | "DEDUP_UNAVAILABLE";
 
 /**
  * A Chatwoot REST call that failed. `status` is the HTTP status (0 when no answer arrived).

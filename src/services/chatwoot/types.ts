@@ -1,3 +1,5 @@
+import type { SendClaimStore } from "../../util/send-claims.js";
+
 /** WhatsApp template for a message outside the 24-hour customer-care window. */
 export interface ChatwootTemplateParams {
   name: string;
@@ -32,8 +34,8 @@ export interface ChatwootService {
   toggleStatus(conversationId: number, status: ConversationStatus): Promise<{ status: string }>;
 }
 
-/** Where sent idempotency keys are remembered (a Redis hash, a SQLite table, or memory). */
-export interface ChatwootDedupStore {
-  get(key: string): Promise<SentMessage | undefined>;
-  set(key: string, value: SentMessage): Promise<void>;
-}
+/**
+ * Where sends are claimed and sent idempotency keys remembered (Redis, a SQLite table, or memory),
+ * so that of several processes sending one key exactly one posts. Results are SentMessage JSON.
+ */
+export type ChatwootDedupStore = SendClaimStore;

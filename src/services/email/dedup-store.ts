@@ -1,68 +1,65 @@
 import type Database from "better-sqlite3";
 import type { Cluster, Redis } from "ioredis";
+import { RedisSendClaims } from "../../util/redis-send-claims.js";
+import type { ClaimResult, ReleaseOutcome } from "../../util/send-claims.js";
 import { SqliteSentKeys } from "../../util/sqlite-sent-keys.js";
 import type { EmailDedupStore } from "./types.js";
+
+const WEEK_MS = 7 * 86_400_000;
 
 export interface RedisEmailDedupStoreOptions {
   redis: Redis | Cluster;
   companyId: string;
   /** Key prefix shared by the application's keys. Default `agent-ledger`. */
   prefix?: string;
+  /** How long a sent key is remembered when the service does not say; default 7 days. */
+  ttlMs?: number;
 }
 
 /**
- * Sent idempotency keys in Redis, so a retry in another process (a redelivered webhook, a resumed
- * graph) does not send the email again. Keys live under the tenant's `{companyId}` hash tag and
- * expire after the TTL. The first writer wins (`SET NX PX`): a later `set` never replaces the
- * recorded result.
+ * Send claims and sent idempotency keys in Redis, so that of several processes sending one key
+ * (a redelivered webhook picked up twice, a resumed graph) exactly one sends. Keys live under the
+ * tenant's `{companyId}` hash tag and expire after the TTL.
  *
  * @example
  * const store = new RedisEmailDedupStore({ redis, companyId: "benova" });
  * const email = new EmailService(config, { dedupStore: store });
  */
 export class RedisEmailDedupStore implements EmailDedupStore {
-  private readonly redis: Redis | Cluster;
-  private readonly base: string;
+  private readonly claims: RedisSendClaims;
 
   constructor(options: RedisEmailDedupStoreOptions) {
-    this.redis = options.redis;
-    this.base = `${options.prefix ?? "agent-ledger"}:{${options.companyId}}:email:sent:`;
+    this.claims = new RedisSendClaims({
+      redis: options.redis,
+      keyPrefix: `${options.prefix ?? "agent-ledger"}:{${options.companyId}}:email:sent:`,
+      ttlMs: options.ttlMs ?? WEEK_MS,
+    });
   }
 
   /** The Redis key of an idempotency key. */
   keyFor(idempotencyKey: string): string {
-    return `${this.base}${idempotencyKey}`;
+    return this.claims.keyFor(idempotencyKey);
   }
 
-  async get(key: string): Promise<string | null> {
-    return this.redis.get(this.keyFor(key));
+  claim(key: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+    return this.claims.claim(key, owner, leaseMs);
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.keyFor(key), value, "PX", Math.max(1, Math.round(ttlMs)), "NX");
+  complete(key: string, owner: string, result: string, ttlMs?: number): Promise<boolean> {
+    return this.claims.complete(key, owner, result, ttlMs);
+  }
+
+  release(key: string, owner: string, outcome?: ReleaseOutcome): Promise<boolean> {
+    return this.claims.release(key, owner, outcome);
   }
 }
 
 /**
- * Sent idempotency keys in a SQLite table (the embedded default), so a retry after a restart does
- * not send the email again. Rows are scoped by tenant and expire after the TTL; the first writer wins.
+ * The same in a SQLite table (the embedded default); processes sharing the file claim through it.
+ * Rows are scoped by tenant and expire after the TTL.
  */
-export class SqliteEmailDedupStore implements EmailDedupStore {
-  private readonly keys: SqliteSentKeys;
-
-  constructor(options: { companyId: string; path?: string; database?: Database.Database }) {
-    this.keys = new SqliteSentKeys({ ...options, table: "email_sent" });
-  }
-
-  async get(key: string): Promise<string | null> {
-    return this.keys.get(key);
-  }
-
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.keys.put(key, value, ttlMs);
-  }
-
-  close(): void {
-    this.keys.close();
+export class SqliteEmailDedupStore extends SqliteSentKeys implements EmailDedupStore {
+  constructor(options: { companyId: string; path?: string; database?: Database.Database; ttlMs?: number }) {
+    super({ ...options, table: "email_sent" });
   }
 }

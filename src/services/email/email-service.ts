@@ -1,17 +1,12 @@
 import { type Logger, silentLogger } from "../../util/logger.js";
 import { type RetryPolicy, retry } from "../../util/retry.js";
+import { sendClaimed } from "./claimed-send.js";
 import { classifyError } from "./classify.js";
 import { composeMessage } from "./compose.js";
 import { resolveEmailConfig } from "./config.js";
 import { createTransports } from "./create-transports.js";
-import {
-  EmailConfigError,
-  EmailDedupError,
-  type EmailSendError,
-  EmailValidationError,
-  scrubSecrets,
-} from "./errors.js";
-import { decodeSentRecord, encodeSentRecord, SentKeys } from "./sent-keys.js";
+import { EmailConfigError, type EmailSendError, EmailValidationError, scrubSecrets } from "./errors.js";
+import { SentKeys, type SentRecord } from "./sent-keys.js";
 import {
   type RenderedTemplate,
   type TemplateInfo,
@@ -36,8 +31,12 @@ export interface EmailServiceDeps {
   /** Replaces the transports built from the config; tried in this order. */
   transports?: EmailTransport[];
   logger?: Logger;
-  /** Shares sent idempotency keys across processes (e.g. RedisEmailDedupStore). */
+  /** Claims and remembers idempotency keys across processes (e.g. RedisEmailDedupStore). */
   dedupStore?: EmailDedupStore;
+  /** Lease of a send claim, renewed while the send runs; a dead sender's claim expires after it. Default 30 s. */
+  claimLeaseMs?: number;
+  /** How long a send waits for another process sending the same key before answering IN_PROGRESS. Default 3 s. */
+  claimWaitMs?: number;
 }
 
 function failure(
@@ -53,6 +52,16 @@ function failure(
     errorCode: err.code ?? "EMAIL_SEND_FAILED",
     attempts,
   };
+}
+
+function milliseconds(field: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < min)
+    throw new EmailValidationError(
+      field,
+      `expected a number of milliseconds of at least ${min}, got ${value}`,
+    );
+  return value;
 }
 
 /**
@@ -79,6 +88,8 @@ export class EmailService {
   private readonly secrets: string[];
   private readonly sent: SentKeys;
   private readonly inFlight = new Map<string, Promise<EmailSendResult>>();
+  private readonly claimLeaseMs: number;
+  private readonly claimWaitMs: number;
 
   constructor(config: EmailConfig, deps: EmailServiceDeps = {}) {
     this.config = resolveEmailConfig(config);
@@ -90,6 +101,8 @@ export class EmailService {
       companyId: this.config.companyId,
     });
     this.dedupStore = deps.dedupStore;
+    this.claimLeaseMs = milliseconds("claimLeaseMs", deps.claimLeaseMs, 30_000, 1);
+    this.claimWaitMs = milliseconds("claimWaitMs", deps.claimWaitMs, 3_000, 0);
     this.sent = new SentKeys(this.config.dedupTtlMs);
     const baseDelayMs = this.config.retryDelay * 1000;
     this.policy = {
@@ -213,48 +226,50 @@ export class EmailService {
 
   private async deliverOnce(message: OutgoingEmail, key: string): Promise<EmailSendResult> {
     const known = this.sent.get(key);
-    if (known) return this.duplicate(key, known.provider, known.messageId);
-    if (this.dedupStore) {
-      let stored: string | null;
-      try {
-        stored = await this.dedupStore.get(key);
-      } catch (err) {
-        const e = new EmailDedupError(
-          `cannot tell whether this email was already sent: the dedup store failed (${(err as Error).message}); retry later`,
-        );
-        this.logger.error("email dedup store unavailable", { error: this.scrub(e.message) });
-        return failure({ message: this.scrub(e.message), code: e.code });
-      }
-      if (stored !== null) {
-        const parsed = decodeSentRecord(stored);
-        return this.duplicate(key, parsed.provider ?? "unknown", parsed.messageId ?? message.messageId);
-      }
-    }
-    const result = await this.sendThroughChain(message);
-    if (result.success && result.provider && result.messageId) {
+    if (known) return this.duplicate(key, known);
+    const store = this.dedupStore;
+    if (!store) return this.remember(key, await this.sendThroughChain(message));
+    // Claim the key before sending, so of several processes sending it at once exactly one sends.
+    const outcome = await sendClaimed(
+      {
+        store,
+        leaseMs: this.claimLeaseMs,
+        waitMs: this.claimWaitMs,
+        ttlMs: this.config.dedupTtlMs,
+        logger: this.logger,
+        scrub: (text) => this.scrub(text),
+        send: (m) => this.sendThroughChain(m),
+      },
+      message,
+      key,
+    );
+    if ("duplicate" in outcome) return this.duplicate(key, outcome.duplicate);
+    if (outcome.record) this.sent.set(key, outcome.record);
+    return outcome.result;
+  }
+
+  private remember(key: string, result: EmailSendResult): EmailSendResult {
+    if (result.success && result.provider && result.messageId)
       this.sent.set(key, { provider: result.provider, messageId: result.messageId });
-      try {
-        await this.dedupStore?.set(
-          key,
-          encodeSentRecord({ provider: result.provider, messageId: result.messageId }),
-          this.config.dedupTtlMs,
-        );
-      } catch (err) {
-        this.logger.error("email sent but its idempotency key could not be stored", {
-          error: this.scrub((err as Error).message),
-        });
-      }
-    }
     return result;
   }
 
-  private duplicate(key: string, provider: string, messageId: string): EmailSendResult {
+  private duplicate(key: string, record: SentRecord): EmailSendResult {
+    const { provider, messageId } = record;
     this.logger.info("email already sent for this idempotency key; not sending again", {
       provider,
       messageId,
     });
-    this.sent.set(key, { provider, messageId });
-    return { success: true, provider, messageId, error: null, attempts: 0, deduplicated: true };
+    this.sent.set(key, record);
+    return {
+      success: true,
+      provider,
+      messageId,
+      error: null,
+      attempts: 0,
+      deduplicated: true,
+      ...(record.resentAfterExpiredClaim ? { resentAfterExpiredClaim: true } : {}),
+    };
   }
 
   private async sendThroughChain(message: OutgoingEmail): Promise<EmailSendResult> {

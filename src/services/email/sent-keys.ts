@@ -2,11 +2,17 @@
 export interface SentRecord {
   provider: string;
   messageId: string;
+  /** The send took over a dead sender's claim (see EmailSendResult). */
+  resentAfterExpiredClaim?: boolean;
 }
 
 /** The value a dedup store holds for a sent key. */
 export function encodeSentRecord(record: SentRecord): string {
-  return JSON.stringify({ provider: record.provider, messageId: record.messageId });
+  return JSON.stringify({
+    provider: record.provider,
+    messageId: record.messageId,
+    ...(record.resentAfterExpiredClaim ? { resentAfterExpiredClaim: true } : {}),
+  });
 }
 
 /** Reads a dedup store value; a value written by something else is kept as the message id. */

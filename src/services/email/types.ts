@@ -1,3 +1,5 @@
+import type { SendClaimStore } from "../../util/send-claims.js";
+
 /** The providers a tenant can send through, in the order they are tried when `providers` is unset. */
 export const PROVIDER_NAMES = ["smtp", "sendgrid", "mailgun", "outbox"] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -141,10 +143,17 @@ export interface EmailSendResult {
   attempts: number;
   /** True when the idempotency key had already been sent and nothing was sent again. */
   deduplicated?: boolean;
+  /** Whether trying again later may succeed (set for `IN_PROGRESS`: another process is sending this key). */
+  retriable?: boolean;
+  /**
+   * True when this send took over a claim whose owner died mid-send: the first send may have gone
+   * out too, and this one carries the same Message-ID so the two are recognisably one message.
+   */
+  resentAfterExpiredClaim?: boolean;
 }
 
-/** Remembers which idempotency keys were sent (shared across processes, e.g. Redis). */
-export interface EmailDedupStore {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, ttlMs: number): Promise<void>;
-}
+/**
+ * Claims and results of idempotency keys, shared across processes (Redis, a SQLite file): before
+ * sending, a service claims the key, so exactly one process sends it. See SendClaimStore.
+ */
+export type EmailDedupStore = SendClaimStore;

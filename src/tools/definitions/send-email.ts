@@ -36,6 +36,8 @@ export interface SendEmailResult {
   provider: string | null;
   messageId: string | null;
   error: string | null;
+  errorCode?: string;
+  retriable?: boolean;
   attempts: number;
 }
 
@@ -76,6 +78,9 @@ export const sendEmailTool: ToolDefinition<Params, SendEmailResult> = {
             ...common,
           })
     ) as SendEmailResult;
+    // Another process is sending this key right now: a later retry gets its result.
+    if (!res.success && res.errorCode === "IN_PROGRESS")
+      throw new ToolError("IN_PROGRESS", res.error ?? "this email is being sent by another process", true);
     // The email service has already retried and failed over; a failure here is final.
     if (!res.success) throw new ToolError("EMAIL_FAILED", res.error ?? "email could not be sent", false);
     return res;
