@@ -4,6 +4,7 @@ import type {
   AuditStore,
   ChainRecord,
   CreateCommand,
+  EntryStatus,
   SealRecord,
   StoredEntry,
   StoreQuery,
@@ -232,8 +233,26 @@ export class RedisAuditStore implements AuditStore {
     }
   }
 
-  async *listEntryIds(companyId: string): AsyncIterable<string[]> {
-    const prefix = this.keys(companyId).entryPrefix;
+  async getMany(companyId: string, auditIds: readonly string[]): Promise<Map<string, StoredEntry>> {
+    const out = new Map<string, StoredEntry>();
+    if (auditIds.length === 0) return out;
+    const k = this.keys(companyId);
+    // Every key shares the tenant's hash tag, so one pipeline is valid on a Cluster too.
+    const pipe = this.redis.pipeline();
+    for (const id of auditIds) pipe.hmget(k.entry(id), ...ENTRY_FIELDS);
+    const replies = (await pipe.exec()) ?? [];
+    auditIds.forEach((id, i) => {
+      const [err, fields] = replies[i] ?? [null, null];
+      if (err) throw err;
+      const entry = toEntry(id, idTime(id), (fields as (string | null)[] | null) ?? []);
+      if (entry) out.set(id, entry);
+    });
+    return out;
+  }
+
+  async *listEntries(companyId: string): AsyncIterable<EntryStatus[]> {
+    const k = this.keys(companyId);
+    const prefix = k.entryPrefix;
     const nodes =
       "nodes" in this.redis && typeof this.redis.nodes === "function"
         ? (this.redis as Cluster).nodes("master")
@@ -243,7 +262,20 @@ export class RedisAuditStore implements AuditStore {
       do {
         const [next, keys] = await node.scan(cursor, "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
         cursor = next;
-        if (keys.length > 0) yield keys.map((key) => key.slice(prefix.length));
+        if (keys.length === 0) continue;
+        // Status and whether a base exists, without moving the base JSON over the wire.
+        const pipe = this.redis.pipeline();
+        for (const key of keys) pipe.hget(key, "status").hstrlen(key, "base");
+        const replies = (await pipe.exec()) ?? [];
+        const page: EntryStatus[] = [];
+        keys.forEach((key, i) => {
+          const [errS, status] = replies[2 * i] ?? [null, null];
+          const [errB, baseLen] = replies[2 * i + 1] ?? [null, 0];
+          if (errS || errB) throw errS ?? errB;
+          if (status && Number(baseLen) > 0)
+            page.push({ auditId: key.slice(prefix.length), status: status as AuditStatus });
+        });
+        if (page.length > 0) yield page;
       } while (cursor !== "0");
     }
   }
