@@ -14,6 +14,7 @@ import type {
 } from "../store.js";
 import type { AuditStatus } from "../types.js";
 import { AuditKeys } from "./keys.js";
+import { ENTRIES, STATUSES } from "./read-scripts.js";
 import { CREATE, QUERY, SEAL, TRANSITION } from "./scripts.js";
 
 type RedisLike = Redis | Cluster;
@@ -22,6 +23,8 @@ interface AuditCommands {
   auditTransition(...args: (string | number)[]): Promise<[number, string | number]>;
   auditQuery(...args: (string | number)[]): Promise<[string, string, string]>;
   auditSeal(...args: (string | number)[]): Promise<number>;
+  auditEntries(...args: (string | number)[]): Promise<(string | null)[]>;
+  auditStatuses(...args: (string | number)[]): Promise<(string | null)[]>;
 }
 
 export interface RedisAuditStoreOptions {
@@ -75,6 +78,10 @@ export class RedisAuditStore implements AuditStore {
       redis.defineCommand("auditTransition", { numberOfKeys: 5, lua: TRANSITION });
       redis.defineCommand("auditQuery", { numberOfKeys: 1, lua: QUERY });
       redis.defineCommand("auditSeal", { numberOfKeys: 1, lua: SEAL });
+    }
+    if (!redis.auditEntries) {
+      redis.defineCommand("auditEntries", { lua: ENTRIES });
+      redis.defineCommand("auditStatuses", { lua: STATUSES });
     }
     this.redis = redis as RedisLike & AuditCommands;
   }
@@ -237,14 +244,10 @@ export class RedisAuditStore implements AuditStore {
     const out = new Map<string, StoredEntry>();
     if (auditIds.length === 0) return out;
     const k = this.keys(companyId);
-    // Every key shares the tenant's hash tag, so one pipeline is valid on a Cluster too.
-    const pipe = this.redis.pipeline();
-    for (const id of auditIds) pipe.hmget(k.entry(id), ...ENTRY_FIELDS);
-    const replies = (await pipe.exec()) ?? [];
+    const keys = auditIds.map((id) => k.entry(id));
+    const values = await this.redis.auditEntries(keys.length, ...keys);
     auditIds.forEach((id, i) => {
-      const [err, fields] = replies[i] ?? [null, null];
-      if (err) throw err;
-      const entry = toEntry(id, idTime(id), (fields as (string | null)[] | null) ?? []);
+      const entry = toEntry(id, idTime(id), values.slice(5 * i, 5 * i + 5));
       if (entry) out.set(id, entry);
     });
     return out;
@@ -263,17 +266,11 @@ export class RedisAuditStore implements AuditStore {
         const [next, keys] = await node.scan(cursor, "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
         cursor = next;
         if (keys.length === 0) continue;
-        // Status and whether a base exists, without moving the base JSON over the wire.
-        const pipe = this.redis.pipeline();
-        for (const key of keys) pipe.hget(key, "status").hstrlen(key, "base");
-        const replies = (await pipe.exec()) ?? [];
+        const statuses = await this.redis.auditStatuses(keys.length, ...keys);
         const page: EntryStatus[] = [];
         keys.forEach((key, i) => {
-          const [errS, status] = replies[2 * i] ?? [null, null];
-          const [errB, baseLen] = replies[2 * i + 1] ?? [null, 0];
-          if (errS || errB) throw errS ?? errB;
-          if (status && Number(baseLen) > 0)
-            page.push({ auditId: key.slice(prefix.length), status: status as AuditStatus });
+          const status = statuses[i];
+          if (status) page.push({ auditId: key.slice(prefix.length), status: status as AuditStatus });
         });
         if (page.length > 0) yield page;
       } while (cursor !== "0");
