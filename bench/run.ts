@@ -4,13 +4,14 @@ import { auditBench } from "./audit.js";
 import { executorBench } from "./executor.js";
 import { type Bench, formatGoals, formatMachine, machineInfo, writeResult } from "./lib/report.js";
 import { sagaBench } from "./saga.js";
+import { verifyBench } from "./verify.js";
 
 /**
- * Runs the benchmarks: `npm run bench [-- --quick] [-- --only audit,executor,saga]`.
+ * Runs the benchmarks: `npm run bench [-- --quick] [-- --only audit,executor,saga,verify]`.
  * Each prints its tables and goals and writes bench/results/<name>.json. Nothing here asserts a
  * time: the figures are compared with baselines measured in the same run.
  */
-const BENCHES: Bench[] = [auditBench, executorBench, sagaBench];
+const BENCHES: Bench[] = [auditBench, executorBench, sagaBench, verifyBench];
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
   let quick = false;
@@ -20,7 +21,7 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
     if (arg === "--quick") quick = true;
     else if (arg === "--only" || arg?.startsWith("--only=")) {
       const value = arg === "--only" ? argv[++i] : arg.slice("--only=".length);
-      if (!value) throw new Error("--only: expected a benchmark name (audit, executor, saga)");
+      if (!value) throw new Error("--only: expected a benchmark name (audit, executor, saga, verify)");
       only = value.split(",").map((s) => s.trim());
     } else if (arg === "--help" || arg === "-h") {
       console.log(`usage: npm run bench -- [--quick] [--only ${BENCHES.map((b) => b.name).join(",")}]`);

@@ -39,7 +39,7 @@ const QUICK: QuerySizes = {
   perRound: 200,
 };
 
-interface FillReport {
+export interface FillReport {
   companyId: string;
   requested: number;
   entries: number;
@@ -54,10 +54,10 @@ interface FillReport {
  * in flight on one connection. Entries go to ~1000 users; the measured user gets every
  * `requested / hotEntries`-th entry, topped up at the end if the fill was cut short.
  */
-async function fillTenant(
+export async function fillTenant(
   url: string,
   companyId: string,
-  sizes: QuerySizes,
+  sizes: Pick<QuerySizes, "hotEntries" | "maxFillSeconds">,
   requested: number,
   print: (s: string) => void,
 ): Promise<FillReport> {

@@ -83,6 +83,12 @@ export interface StoredEntry {
   updatedAt: string;
 }
 
+/** What verify needs of an entry when walking all of them. */
+export interface EntryStatus {
+  auditId: string;
+  status: AuditStatus;
+}
+
 export type IndexName = "all" | "user" | "type" | "status" | "tag" | "conversation" | "saga";
 
 export interface StoreFilters {
@@ -124,10 +130,18 @@ export interface AuditStore {
   get(companyId: string, auditId: string, nowMs: number): Promise<StoredEntry | null>;
   findByIdempotencyKey(companyId: string, key: string, nowMs: number): Promise<string | null>;
   query(q: StoreQuery, nowMs: number): Promise<StoreQueryResult>;
-  /** Every chain record still kept, in sequence order. */
+  /** Every chain record still kept, in sequence order, one page (at most 1000 records) at a time. */
   readChain(companyId: string): AsyncIterable<ChainRecord[]>;
-  /** Ids of every entry present, whether or not an index points at it. */
-  listEntryIds(companyId: string, nowMs: number): AsyncIterable<string[]>;
+  /**
+   * The entries among `auditIds` that are present and not expired, by audit id (one round trip or
+   * one statement per call: verify reads the entries a page of chain records names).
+   */
+  getMany(companyId: string, auditIds: readonly string[], nowMs: number): Promise<Map<string, StoredEntry>>;
+  /**
+   * Id and status of every entry present, whether or not an index points at it, one page at a time.
+   * An entry may be listed twice (a Redis SCAN may repeat keys); one without base or status is skipped.
+   */
+  listEntries(companyId: string, nowMs: number): AsyncIterable<EntryStatus[]>;
   chainHead(companyId: string): Promise<{ seq: number; chain: string } | null>;
   /**
    * Appends a seal if `prevSig` still names the newest seal (compare-and-set); false otherwise.

@@ -1,7 +1,8 @@
 import { STATUS_OF_OP } from "./entry-codec.js";
 import { chainLink, fieldDigest, type Signer } from "./signing.js";
-import type { AuditStore, ChainRecord, StoredEntry } from "./store.js";
+import type { AuditStore, ChainRecord, SealRecord, StoredEntry } from "./store.js";
 import type { TamperFinding, VerifyReport } from "./types.js";
+import { checkUnbalancedEntries, EntryTally } from "./verify-entries.js";
 
 interface VerifyInput {
   companyId: string;
@@ -9,6 +10,16 @@ interface VerifyInput {
   signer: Signer;
   now: number;
   ttlMs: number;
+  /** Entries held in memory at once when some need checking one by one (default 20,000). */
+  entryBudget?: number;
+}
+
+interface ChainWalk {
+  recordsChecked: number;
+  firstSeq: number;
+  lastSeq: number;
+  /** Chain value found at each sealed sequence number (few: at most one seal per second of writes). */
+  sealedChain: Map<number, string>;
 }
 
 function fieldOf(entry: StoredEntry, op: ChainRecord["op"]): string | null {
@@ -18,30 +29,27 @@ function fieldOf(entry: StoredEntry, op: ChainRecord["op"]): string | null {
 }
 
 /**
- * Walks the chain in sequence order and every stored entry, and reports:
- * - forged: a record whose signature does not match its content (inserted or edited without the key);
- * - deleted: a gap in the sequence, a sealed record gone, or an entry gone before its retention ended;
- * - reordered: a record whose link does not follow the one before it, or a chain that no longer
- *   matches a seal (re-hashed after being rearranged);
- * - changed: an entry whose fields no longer match the digests its records signed;
- * - inserted: an entry no record accounts for.
+ * Streams the chain page by page (one batched read of the entries each page names) and checks each
+ * record: signature, link to the record before, sequence, digest of the field its entry holds, and an
+ * entry gone before its retention ended. Records of present entries go into `tally`.
  */
-export async function verifyTrail({
-  companyId,
-  store,
-  signer,
-  now,
-  ttlMs,
-}: VerifyInput): Promise<VerifyReport> {
-  const findings: TamperFinding[] = [];
-  const recordsByEntry = new Map<string, ChainRecord[]>();
-  const chainAt = new Map<number, string>();
+async function walkChain(
+  { companyId, store, signer, now, ttlMs }: VerifyInput,
+  sealedSeqs: ReadonlySet<number>,
+  tally: EntryTally,
+  findings: TamperFinding[],
+): Promise<ChainWalk> {
+  const walk: ChainWalk = {
+    recordsChecked: 0,
+    firstSeq: Number.POSITIVE_INFINITY,
+    lastSeq: 0,
+    sealedChain: new Map(),
+  };
   let prev: ChainRecord | null = null;
-  let recordsChecked = 0;
-
   for await (const batch of store.readChain(companyId)) {
+    const entries = await store.getMany(companyId, [...new Set(batch.map((r) => r.auditId))], now);
     for (const rec of batch) {
-      recordsChecked++;
+      walk.recordsChecked++;
       if (signer.record(companyId, rec.auditId, rec.op, rec.digest, rec.at) !== rec.sig) {
         findings.push({
           kind: "forged",
@@ -75,18 +83,44 @@ export async function verifyTrail({
           });
         }
       }
-      chainAt.set(rec.seq, rec.chain);
-      const list = recordsByEntry.get(rec.auditId) ?? [];
-      list.push(rec);
-      recordsByEntry.set(rec.auditId, list);
+      if (sealedSeqs.has(rec.seq)) walk.sealedChain.set(rec.seq, rec.chain);
+      if (rec.seq < walk.firstSeq) walk.firstSeq = rec.seq;
+      const entry = entries.get(rec.auditId);
+      if (entry) {
+        tally.addRecord(rec.auditId, rec.op);
+        const field = fieldOf(entry, rec.op);
+        if (field === null || fieldDigest(rec.op, STATUS_OF_OP[rec.op], field) !== rec.digest) {
+          findings.push({
+            kind: "changed",
+            auditId: rec.auditId,
+            seq: rec.seq,
+            detail: `entry ${rec.auditId}: the fields written by its ${rec.op} record (#${rec.seq}) were changed`,
+          });
+        }
+      } else if (rec.op === "create" && rec.at + ttlMs > now) {
+        findings.push({
+          kind: "deleted",
+          auditId: rec.auditId,
+          seq: rec.seq,
+          detail: `entry ${rec.auditId} is gone before the end of its retention`,
+        });
+      }
       prev = rec;
     }
   }
-  const firstSeq = chainAt.size > 0 ? Math.min(...chainAt.keys()) : Number.POSITIVE_INFINITY;
-  const lastSeq = prev?.seq ?? 0;
+  walk.lastSeq = prev?.seq ?? 0;
+  return walk;
+}
 
-  const seals = await store.readSeals(companyId);
-  let prevSeal: (typeof seals)[number] | null = null;
+/** Checks each seal's signature and link, and the chain value the walk found at its sequence number. */
+function checkSeals(
+  companyId: string,
+  signer: Signer,
+  seals: SealRecord[],
+  walk: ChainWalk,
+  findings: TamperFinding[],
+): number {
+  let prevSeal: SealRecord | null = null;
   let lastSealedSeq = 0;
   for (const seal of seals) {
     const { sig, ...unsigned } = seal;
@@ -105,15 +139,15 @@ export async function verifyTrail({
         detail: `seal at record #${seal.seq} does not follow the seal before it`,
       });
     }
-    if (seal.seq > lastSeq) {
+    if (seal.seq > walk.lastSeq) {
       findings.push({
         kind: "deleted",
         auditId: null,
         seq: seal.seq,
-        detail: `records up to #${seal.seq} were sealed but the chain ends at #${lastSeq}`,
+        detail: `records up to #${seal.seq} were sealed but the chain ends at #${walk.lastSeq}`,
       });
-    } else if (seal.seq >= firstSeq) {
-      const chain = chainAt.get(seal.seq);
+    } else if (seal.seq >= walk.firstSeq) {
+      const chain = walk.sealedChain.get(seal.seq);
       if (chain === undefined) {
         findings.push({
           kind: "deleted",
@@ -133,70 +167,52 @@ export async function verifyTrail({
     lastSealedSeq = Math.max(lastSealedSeq, seal.seq);
     prevSeal = seal;
   }
+  return lastSealedSeq;
+}
+
+/**
+ * Checks the whole trail of a tenant in memory bounded by a page of records, not by the trail's size,
+ * and reports:
+ * - forged: a record whose signature does not match its content (inserted or edited without the key);
+ * - deleted: a gap in the sequence, a sealed record gone, or an entry gone before its retention ended;
+ * - reordered: a record whose link does not follow the one before it, or a chain that no longer
+ *   matches a seal (re-hashed after being rearranged);
+ * - changed: an entry whose fields no longer match the digests its records signed, or whose status is
+ *   not the one its last record set;
+ * - inserted: an entry no record accounts for.
+ * One pass over the chain, one over the entry list; entries whose records do not balance (see
+ * EntryTally) cost one more pass of each per group of up to `entryBudget` entries.
+ */
+export async function verifyTrail(input: VerifyInput): Promise<VerifyReport> {
+  const { companyId, store, signer, now } = input;
+  const findings: TamperFinding[] = [];
+  const seals = await store.readSeals(companyId);
+  const tally = new EntryTally();
+  const walk = await walkChain(input, new Set(seals.map((s) => s.seq)), tally, findings);
+  const lastSealedSeq = checkSeals(companyId, signer, seals, walk, findings);
 
   let entriesChecked = 0;
-  const seen = new Set<string>();
-  for await (const ids of store.listEntryIds(companyId, now)) {
-    for (const auditId of ids) {
-      if (seen.has(auditId)) continue;
-      seen.add(auditId);
-      const entry = await store.get(companyId, auditId, now);
-      if (!entry) continue;
-      entriesChecked++;
-      const records = recordsByEntry.get(auditId);
-      if (!records || records.length === 0) {
-        findings.push({
-          kind: "inserted",
-          auditId,
-          seq: null,
-          detail: `entry ${auditId} has no record in the chain`,
-        });
-        continue;
-      }
-      for (const rec of records) {
-        const field = fieldOf(entry, rec.op);
-        if (field === null || fieldDigest(rec.op, STATUS_OF_OP[rec.op], field) !== rec.digest) {
-          findings.push({
-            kind: "changed",
-            auditId,
-            seq: rec.seq,
-            detail: `entry ${auditId}: the fields written by its ${rec.op} record (#${rec.seq}) were changed`,
-          });
-        }
-      }
-      const last = records.at(-1) as ChainRecord;
-      if (entry.status !== STATUS_OF_OP[last.op]) {
-        findings.push({
-          kind: "changed",
-          auditId,
-          seq: last.seq,
-          detail: `entry ${auditId}: status is "${entry.status}" but its last record says "${STATUS_OF_OP[last.op]}"`,
-        });
-      }
-    }
+  for await (const page of store.listEntries(companyId, now)) {
+    for (const e of page) tally.addEntry(e.auditId, e.status);
+    entriesChecked += page.length;
   }
-  for (const [auditId, records] of recordsByEntry) {
-    if (seen.has(auditId)) continue;
-    const created = records[0]?.op === "create" ? records[0].at : null;
-    const expired = created !== null && created + ttlMs <= now;
-    if (!expired && records.some((r) => r.op === "create")) {
-      findings.push({
-        kind: "deleted",
-        auditId,
-        seq: records[0]?.seq ?? null,
-        detail: `entry ${auditId} is gone before the end of its retention`,
-      });
-    }
-  }
+  await checkUnbalancedEntries({
+    companyId,
+    store,
+    now,
+    tally,
+    findings,
+    budget: input.entryBudget ?? 20_000,
+  });
 
   return {
     ok: findings.length === 0,
     companyId,
     signed: signer.signed,
     entriesChecked,
-    recordsChecked,
+    recordsChecked: walk.recordsChecked,
     sealsChecked: seals.length,
-    unsealedRecords: Math.max(0, lastSeq - lastSealedSeq),
+    unsealedRecords: Math.max(0, walk.lastSeq - lastSealedSeq),
     findings,
   };
 }

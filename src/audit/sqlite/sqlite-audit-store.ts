@@ -7,6 +7,7 @@ import type {
   AuditStore,
   ChainRecord,
   CreateCommand,
+  EntryStatus,
   SealRecord,
   StoredEntry,
   StoreQuery,
@@ -268,15 +269,32 @@ export class SqliteAuditStore implements AuditStore {
     }
   }
 
-  async *listEntryIds(companyId: string, nowMs: number): AsyncIterable<string[]> {
-    const stmt = this.db.prepare<[string, number, string], { audit_id: string }>(
-      "SELECT audit_id FROM audit_entries WHERE company_id = ? AND expire_ms > ? AND audit_id > ? ORDER BY audit_id LIMIT 1000",
+  async getMany(
+    companyId: string,
+    auditIds: readonly string[],
+    nowMs: number,
+  ): Promise<Map<string, StoredEntry>> {
+    const out = new Map<string, StoredEntry>();
+    if (auditIds.length === 0) return out;
+    const rows = this.db
+      .prepare<[string, string, number], EntryRow>(
+        `SELECT audit_id, created_ms, base, status, outcome, comp, updated_at FROM audit_entries
+         WHERE company_id = ? AND audit_id IN (SELECT value FROM json_each(?)) AND expire_ms > ?`,
+      )
+      .all(companyId, JSON.stringify(auditIds), nowMs);
+    for (const row of rows) out.set(row.audit_id, toEntry(row));
+    return out;
+  }
+
+  async *listEntries(companyId: string, nowMs: number): AsyncIterable<EntryStatus[]> {
+    const stmt = this.db.prepare<[string, number, string], { audit_id: string; status: string }>(
+      "SELECT audit_id, status FROM audit_entries WHERE company_id = ? AND expire_ms > ? AND audit_id > ? ORDER BY audit_id LIMIT 1000",
     );
     let after = "";
     for (;;) {
       const rows = stmt.all(companyId, nowMs, after);
       if (rows.length === 0) return;
-      yield rows.map((r) => r.audit_id);
+      yield rows.map((r) => ({ auditId: r.audit_id, status: r.status as AuditStatus }));
       after = rows[rows.length - 1]?.audit_id ?? after;
     }
   }
