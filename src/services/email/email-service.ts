@@ -75,7 +75,7 @@ function milliseconds(field: string, value: number | undefined, fallback: number
  *   toEmail: "ana@example.com",
  *   templateName: "appointment_confirmation",
  *   templateVars: { customer_name: "Ana", appointment_date: "12/03/2025", appointment_time: "10:30",
- *     service_name: "Limpieza facial", clinic_name: "Clínica Benova" },
+ *     treatment: "Limpieza facial" }, // clinic_name: the tenant's, unless given
  *   idempotencyKey: "booking:abc:confirmation",
  * });
  */
@@ -170,7 +170,11 @@ export class EmailService {
     if (typeof templateVars !== "object" || templateVars === null || Array.isArray(templateVars)) {
       throw new EmailValidationError("templateVars", "expected an object of template variables");
     }
-    return this.templates().render(templateName, templateVars, lang);
+    const { clinicName, clinicPhone } = this.config;
+    return this.templates().render(templateName, templateVars, lang, {
+      clinic_name: clinicName,
+      clinic_phone: clinicPhone,
+    });
   }
 
   listTemplates(): TemplateInfo[] {

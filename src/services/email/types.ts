@@ -48,6 +48,10 @@ export interface EmailConfig {
   /** Directory holding `<locale>/<name>.html` and `<locale>/<name>.subject.txt`. */
   templatesDir?: string;
   defaultLocale?: EmailLocale;
+  /** The templates' `clinic_name` when the caller gives none. Default: `fromName`, if set. */
+  clinicName?: string;
+  /** The templates' `clinic_phone` when the caller gives none. */
+  clinicPhone?: string;
   /** How long a sent idempotency key is remembered, in milliseconds. Default 7 days. */
   dedupTtlMs?: number;
 }
@@ -65,8 +69,12 @@ export interface ResolvedEmailConfig
       | "mailgunApiKey"
       | "mailgunDomain"
       | "templatesDir"
+      | "clinicName"
+      | "clinicPhone"
     >
   > {
+  clinicName?: string;
+  clinicPhone?: string;
   smtpHost?: string;
   smtpUsername?: string;
   smtpPassword?: string;
