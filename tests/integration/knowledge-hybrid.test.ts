@@ -85,7 +85,9 @@ describe("hybrid KnowledgeBase with OpenAI embeddings (stand-in server, real ope
     const degraded = await hybrid.search("precio blanqueamiento");
     expect(degraded).toEqual(await text.search("precio blanqueamiento"));
     expect(logLines.some((l) => l.includes("query embedding failed") && l.includes("500"))).toBe(true);
-    expect((await hybrid.search("precio blanqueamiento")).total_matches).toBeGreaterThan(degraded.total_matches);
+    expect((await hybrid.search("precio blanqueamiento")).total_matches).toBeGreaterThan(
+      degraded.total_matches,
+    );
   });
 
   it("refuses to load when the embeddings API rejects the key, saying so", async () => {

@@ -125,7 +125,12 @@ describe("KnowledgeBase on the clinic's knowledge/ folder", () => {
   });
 
   it("returns nothing, not an error, when only stop words are asked", async () => {
-    expect(await kb.search("¿y qué?")).toEqual({ query: "¿y qué?", results: [], total_found: 0, total_matches: 0 });
+    expect(await kb.search("¿y qué?")).toEqual({
+      query: "¿y qué?",
+      results: [],
+      total_found: 0,
+      total_matches: 0,
+    });
   });
 
   it("rejects an empty query and a topK out of range, naming the field", async () => {
