@@ -5,6 +5,7 @@ import { classifyError } from "./classify.js";
 import { composeMessage } from "./compose.js";
 import { resolveEmailConfig } from "./config.js";
 import { createTransports } from "./create-transports.js";
+import { deliveryReport } from "./delivery-progress.js";
 import { EmailConfigError, type EmailSendError, EmailValidationError, scrubSecrets } from "./errors.js";
 import { SentKeys, type SentRecord } from "./sent-keys.js";
 import {
@@ -302,7 +303,14 @@ export class EmailService {
             }),
         );
         this.logger.info("email sent", { provider: transport.name, messageId: value.messageId, attempts });
-        return { success: true, provider: transport.name, messageId: value.messageId, error: null, attempts };
+        return {
+          success: true,
+          provider: transport.name,
+          messageId: value.messageId,
+          error: null,
+          attempts,
+          ...deliveryReport(message),
+        };
       } catch (err) {
         last = classifyError(err, transport.name);
         const what = `${transport.name}: ${last.message} (${tries} attempt${tries === 1 ? "" : "s"}${last.retriable ? "" : ", not retriable"})`;
@@ -319,6 +327,9 @@ export class EmailService {
         ? `email not sent: ${failures[0]}`
         : `email not sent, all providers failed: ${failures.join("; ")}`;
     this.logger.error("email not sent", { errorCode: last?.code, attempts, error });
-    return failure({ message: error, code: last?.code }, attempts, chain.at(-1)?.name ?? null);
+    return {
+      ...failure({ message: error, code: last?.code }, attempts, chain.at(-1)?.name ?? null),
+      ...deliveryReport(message),
+    };
   }
 }

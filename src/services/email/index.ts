@@ -43,6 +43,8 @@ export {
   type OutgoingEmail,
   PROVIDER_NAMES as EMAIL_PROVIDERS,
   type ProviderName as EmailProviderName,
+  type RecipientKind,
+  type RefusedRecipient,
   type ResolvedEmailConfig,
   type SendEmailInput,
   type SendTemplateEmailInput,

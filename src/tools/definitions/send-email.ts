@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RefusedRecipient } from "../../services/email/index.js";
 import { ToolError } from "../errors.js";
 import { Email } from "../schemas.js";
 import type { ToolDefinition } from "../types.js";
@@ -39,6 +40,10 @@ export interface SendEmailResult {
   errorCode?: string;
   retriable?: boolean;
   attempts: number;
+  /** The recipients who have the message. */
+  accepted?: string[];
+  /** Recipients the provider refused (a refused cc or bcc does not fail the send). */
+  refused?: RefusedRecipient[];
 }
 
 const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
