@@ -116,7 +116,8 @@ export class SmtpTransport implements EmailTransport {
     const { accepted, refused } = deliveryReport(message);
     const toRefused = refused.filter((r) => r.kind === "to");
     if (toRefused.length === 0) return { messageId: info?.messageId || message.messageId };
-    const permanent = toRefused.filter((r) => r.code === null || r.code >= 500);
+    // 503 (bad sequence of commands) is about the session, not the mailbox: a retry can succeed.
+    const permanent = toRefused.filter((r) => r.code === null || (r.code >= 500 && r.code !== 503));
     const failed = permanent.length > 0 ? permanent : toRefused;
     const who = failed.map((r) => `${r.address} (${r.code ?? "no code"} ${r.message})`).join(", ");
     const delivered =

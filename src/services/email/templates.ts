@@ -75,6 +75,7 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
+/** Escapes the five characters that matter in HTML text and attribute values. */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
