@@ -1,12 +1,27 @@
-import { compile } from "html-to-text";
+import { createRequire } from "node:module";
 
 const HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"].map((selector) => ({
   selector,
   options: { uppercase: false },
 }));
 
-/** html-to-text, set up for the text/plain part of an email: no wrapping, no shouting headings. */
-const convert = compile({
+type Converter = (html: string) => string;
+let converter: Converter | undefined;
+
+/**
+ * html-to-text, set up for the text/plain part of an email: no wrapping, no shouting headings.
+ * Loaded on first use: the library and its HTML parser take a while to load, and processes that
+ * never derive a text part (CLI commands, workers without email) need not pay for it.
+ */
+function convert(html: string): string {
+  if (!converter) {
+    const { compile } = createRequire(import.meta.url)("html-to-text") as typeof import("html-to-text");
+    converter = compile(OPTIONS);
+  }
+  return converter(html);
+}
+
+const OPTIONS: import("html-to-text").HtmlToTextOptions = {
   wordwrap: false,
   selectors: [
     ...HEADINGS,
@@ -22,7 +37,7 @@ const convert = compile({
     { selector: "ul", options: { itemPrefix: "- " } },
     { selector: "img", format: "skip" },
   ],
-});
+};
 
 /**
  * Plain-text version of an HTML body for the text/plain part: drops head, style and script,
