@@ -31,7 +31,7 @@ export async function example1Booking(executor: ToolExecutor, date: string) {
       booking_data: {
         customer_name: "Lucía Pérez",
         customer_email: "lucia@example.com",
-        service: "Blanqueamiento dental",
+        treatment: "Blanqueamiento dental", // older alias: service
         date,
         time: "10:00",
         duration_minutes: 60,
@@ -43,7 +43,11 @@ export async function example1Booking(executor: ToolExecutor, date: string) {
   return { info, free, booking };
 }
 
-/** Example 2: send the confirmation email from a template, and a WhatsApp message through Chatwoot. */
+/**
+ * Example 2: send the confirmation email from a template, and a WhatsApp message through Chatwoot.
+ * The template needs customer_name, appointment_date, appointment_time and treatment (older alias:
+ * service_name); clinic_name and clinic_phone come from the tenant's settings unless given.
+ */
 export async function example2Notify(executor: ToolExecutor, date: string) {
   const email = await executor.executeTool({
     toolName: "send_email",
@@ -54,8 +58,7 @@ export async function example2Notify(executor: ToolExecutor, date: string) {
         customer_name: "Lucía Pérez",
         appointment_date: date,
         appointment_time: "10:00",
-        service_name: "Blanqueamiento dental",
-        clinic_name: "Clínica Benova",
+        treatment: "Blanqueamiento dental",
       },
     },
     idempotencyKey: "benova:42:confirmation-email",

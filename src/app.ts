@@ -164,7 +164,7 @@ export class App {
       companyId,
       auditManager: audit,
       logger,
-      tenant: { clinicName: t.name, locale: t.locale },
+      tenant: { clinicName: t.name, clinicPhone: t.phone, locale: t.locale },
     });
     executor
       .setCalendarService(calendar)

@@ -28,6 +28,8 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const TenantSchema = z.object({
   companyId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected lower-case letters, digits, - or _"),
   name: z.string().default("Clínica"),
+  /** The clinic's phone number as customers should see it (e.g. "+34 910 000 000"); shown in emails. */
+  phone: z.string().trim().min(3, "expected a phone number such as +34 910 000 000").max(40).optional(),
   timeZone: z
     .string()
     .refine((tz) => {

@@ -1,12 +1,19 @@
 import type { AuditManager } from "../audit/audit-manager.js";
 import type { AuditEntry } from "../audit/types.js";
 import type { Logger } from "../util/logger.js";
-import type { CompensationPlan, ExecuteToolInput, ToolContext, ToolDefinition, ToolResult } from "./types.js";
+import type {
+  CompensationPlan,
+  ExecuteToolInput,
+  TenantInfo,
+  ToolContext,
+  ToolDefinition,
+  ToolResult,
+} from "./types.js";
 
 /** What undoing an audited call needs from the executor. */
 export interface CompensationDeps {
   auditManager: AuditManager;
-  tenant: { clinicName: string; locale: string };
+  tenant: TenantInfo;
   logger: Logger;
   tool(name: string): ToolDefinition | undefined;
   /** Whether the tool exists and its service is injected. */

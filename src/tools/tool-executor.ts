@@ -13,6 +13,7 @@ import { toolInfo } from "./tool-info.js";
 import type {
   CompensationPlan,
   ExecuteToolInput,
+  TenantInfo,
   ToolContext,
   ToolDefinition,
   ToolInfo,
@@ -29,8 +30,8 @@ export interface ToolExecutorOptions {
   timeoutMs?: number;
   /** Extra tools, or replacements of built-in ones by name. */
   tools?: ToolDefinition[];
-  /** Used in customer-facing follow-ups such as the cancellation email. */
-  tenant?: { clinicName?: string; locale?: string };
+  /** Used in customer-facing follow-ups such as the cancellation email (clinic name and phone, locale). */
+  tenant?: { clinicName?: string; clinicPhone?: string; locale?: string };
   logger?: Logger;
   tracer?: Tracer;
 }
@@ -56,7 +57,7 @@ export class ToolExecutor {
   private readonly services: ToolServices = {};
   private readonly retryPolicy: RetryPolicy;
   private readonly timeoutMs: number;
-  private readonly tenant: { clinicName: string; locale: string };
+  private readonly tenant: TenantInfo;
   private readonly logger: Logger;
   private readonly tracer: Tracer;
 
@@ -71,10 +72,10 @@ export class ToolExecutor {
     }
     this.retryPolicy = { ...DEFAULT_RETRY, maxRetries: 2, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 15_000;
-    this.tenant = {
-      clinicName: options.tenant?.clinicName ?? "Clínica",
-      locale: options.tenant?.locale ?? "es",
-    };
+    // Unset clinic details are left to the email service, which knows the tenant's own.
+    this.tenant = { locale: options.tenant?.locale ?? "es" };
+    if (options.tenant?.clinicName) this.tenant.clinicName = options.tenant.clinicName;
+    if (options.tenant?.clinicPhone) this.tenant.clinicPhone = options.tenant.clinicPhone;
     this.logger = options.logger ?? silentLogger;
     this.tracer = options.tracer ?? trace.getTracer("agent-ledger");
     for (const tool of [...BUILTIN_TOOLS, ...(options.tools ?? [])]) this.tools.set(tool.name, tool);

@@ -54,6 +54,15 @@ export interface CompensationPlan {
   parameters: Record<string, unknown>;
 }
 
+/** The tenant's settings that customer-facing follow-ups (e.g. the cancellation email) use. */
+export interface TenantInfo {
+  /** Shown as the clinic's name; when unset the email service's own setting applies. */
+  clinicName?: string;
+  /** Shown as the clinic's phone number, when set. */
+  clinicPhone?: string;
+  locale: string;
+}
+
 /** What a tool handler receives besides its parameters. */
 export interface ToolRunContext {
   companyId: string;
@@ -81,11 +90,7 @@ export interface ToolDefinition<P extends Record<string, unknown> = Record<strin
    * Calls to make once this call was undone (e.g. tell the customer the booking was cancelled).
    * Each runs as its own audited execution; a failure there does not undo the compensation.
    */
-  afterCompensation?(
-    params: P,
-    result: R,
-    tenant: { clinicName: string; locale: string },
-  ): CompensationPlan[];
+  afterCompensation?(params: P, result: R, tenant: TenantInfo): CompensationPlan[];
   /**
    * After a crash: whether the effect of a call left `pending` happened, where the tool can tell
    * (e.g. the calendar event with the id derived from the idempotency key exists).

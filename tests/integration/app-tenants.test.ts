@@ -41,7 +41,7 @@ describe("the composition root with two tenants", () => {
     booking_data: {
       customer_name: "Lucía Pérez",
       customer_email: email,
-      service: "Limpieza dental",
+      treatment: "Limpieza dental",
       date,
       time,
     },
@@ -60,6 +60,7 @@ describe("the composition root with two tenants", () => {
         {
           companyId: "benova",
           name: "Clínica Benova",
+          phone: "+34 910 000 000",
           timeZone: "Europe/Madrid",
           email: {
             smtpHost: "127.0.0.1",
@@ -186,6 +187,9 @@ describe("the composition root with two tenants", () => {
     expect(mail[0]?.envelope.rcptTo).toEqual(["ana@example.com"]);
     expect(mail[0]?.parsed.subject).toMatch(/cancel/i);
     expect(mail[0]?.parsed.text).toContain("Clínica Benova");
+    // The tenant's name and phone fill the template; the booking's treatment is named.
+    expect(mail[0]?.parsed.text).toContain("Tratamiento: Limpieza dental");
+    expect(mail[0]?.parsed.text).toContain("+34 910 000 000");
     const trail = await benova.audit.query({ userId: "u2" });
     expect(trail.entries.map((e) => `${e.actionName}:${e.status}`).sort()).toEqual([
       "google_calendar.create_booking:compensated",
@@ -193,6 +197,21 @@ describe("the composition root with two tenants", () => {
       "send_email.appointment_cancellation:success",
     ]);
     expect((await benova.audit.verify()).ok).toBe(true);
+  });
+
+  it("each tenant's email service fills clinic_name and clinic_phone from the tenant's settings", async () => {
+    const vars = {
+      customer_name: "María González",
+      appointment_date: "20 de Enero, 2025",
+      appointment_time: "10:00 AM",
+      treatment: "Aplicación de Botox",
+    };
+    const benova = (await app.tenant("benova")).email.renderTemplate("appointment_confirmation", vars);
+    expect(benova.subject).toBe("Confirmación de su cita – Clínica Benova");
+    expect(benova.text).toContain("llámenos al +34 910 000 000");
+    const sonrisa = (await app.tenant("sonrisa")).email.renderTemplate("appointment_confirmation", vars);
+    expect(sonrisa.subject).toBe("Confirmación de su cita – Dental Sonrisa");
+    expect(sonrisa.text).not.toContain("llámenos");
   });
 
   it("a compensate call after a crash finishes the cancellation email exactly once", async () => {

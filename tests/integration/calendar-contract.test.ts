@@ -71,7 +71,7 @@ const booking = (over: Partial<BookingData> = {}): BookingData => ({
   customer_name: "Ana López",
   customer_email: "ana@example.com",
   customer_phone: "+34 600 000 000",
-  service: "Limpieza dental",
+  treatment: "Limpieza dental",
   date: "2030-07-01",
   time: "10:00",
   ...over,
@@ -99,7 +99,9 @@ describe.each(implementations)("calendar contract: $name", ({ make }) => {
       time: "10:00",
       duration_minutes: 30,
       customer_name: "Ana López",
+      treatment: "Limpieza dental",
       service: "Limpieza dental",
+      summary: "Limpieza dental – Ana López",
       status: "confirmed",
       already_existed: false,
     });
@@ -115,6 +117,29 @@ describe.each(implementations)("calendar contract: $name", ({ make }) => {
     const { already_existed: _, ...stored } = summer;
     expect(await calendar.getBooking(summer.event_id)).toEqual(stored);
     expect((await calendar.listBookings("2030-07-01")).bookings).toEqual([stored]);
+  });
+
+  it("accepts the older name service for treatment, and refuses both when they differ, naming both", async () => {
+    const { treatment: _, ...rest } = booking();
+    const viaAlias = await calendar.createBooking(
+      { ...rest, service: "Ortodoncia" },
+      { eventId: eventIdFor("alias") },
+    );
+    expect(viaAlias).toMatchObject({ treatment: "Ortodoncia", summary: "Ortodoncia – Ana López" });
+    const same = await calendar.createBooking(
+      { ...rest, treatment: "Peeling", service: " Peeling ", time: "09:00" },
+      { eventId: eventIdFor("same") },
+    );
+    expect(same.treatment).toBe("Peeling");
+    const err = await calendar
+      .createBooking(
+        { ...rest, treatment: "Peeling", service: "Botox", time: "09:30" },
+        { eventId: eventIdFor("both") },
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidBookingError);
+    expect((err as Error).message).toMatch(/booking_data\.treatment.*booking_data\.service/);
+    expect(await calendar.getBooking(eventIdFor("both"))).toBeNull();
   });
 
   it("creating the same event id twice keeps one booking and says it already existed", async () => {
@@ -252,7 +277,9 @@ describe.each(implementations)("calendar contract: $name", ({ make }) => {
       [{ duration_minutes: 481 }, "duration_minutes"],
       [{ duration_minutes: 30.5 }, "duration_minutes"],
       [{ customer_name: "  " }, "customer_name"],
-      [{ service: undefined }, "service"],
+      [{ treatment: undefined }, "treatment"],
+      [{ treatment: "  " }, "treatment"],
+      [{ service: "Peeling" }, "treatment"],
       [{ customer_email: "not-an-email" }, "customer_email"],
     ];
     for (const [over, field] of cases) {

@@ -22,7 +22,7 @@ const booking = (over: Partial<BookingData> = {}): BookingData => ({
   customer_name: "Ana López",
   customer_email: "ana@example.com",
   customer_phone: "+34 600 000 000",
-  service: "Limpieza dental",
+  treatment: "Limpieza dental",
   date: "2030-07-01",
   time: "10:00",
   notes: "Primera visita",
@@ -70,10 +70,11 @@ describe("GoogleCalendarService against the Google Calendar stand-in", () => {
     expect(summer?.summary).toBe("Limpieza dental – Ana López");
     expect(summer?.description).toContain("+34 600 000 000");
     expect(summer?.description).toContain("Primera visita");
+    expect(summer?.description).toContain("Tratamiento: Limpieza dental");
     expect(summer?.extendedProperties?.private).toMatchObject({
       customer_name: "Ana López",
       customer_email: "ana@example.com",
-      service: "Limpieza dental",
+      treatment: "Limpieza dental",
     });
     // Free/busy is asked before the insert, for this calendar, in the tenant's zone.
     const [fb, insert] = standIn.requests;
@@ -265,6 +266,22 @@ describe("GoogleCalendarService against the Google Calendar stand-in", () => {
       ["12:00", "Recordatorio", 30],
     ]);
     expect(listed[0]?.customer_name).toBeUndefined();
+  });
+
+  it("reads events written under the older property name service as treatment", async () => {
+    standIn.addEvent(CAL, {
+      summary: "Peeling – Ana López",
+      start: "2030-07-01T08:00:00.000Z",
+      end: "2030-07-01T08:30:00.000Z",
+      extendedProperties: { private: { customer_name: "Ana López", service: "Peeling" } },
+    });
+    const { bookings } = await service().listBookings("2030-07-01");
+    expect(bookings).toHaveLength(1);
+    expect(bookings[0]).toMatchObject({
+      customer_name: "Ana López",
+      treatment: "Peeling",
+      service: "Peeling",
+    });
   });
 
   it("lists past the first page of results", async () => {

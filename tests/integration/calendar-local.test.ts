@@ -13,7 +13,7 @@ import {
 
 const booking = (over: Partial<BookingData> = {}): BookingData => ({
   customer_name: "Luis Pérez",
-  service: "Revisión",
+  treatment: "Revisión",
   date: "2030-07-01",
   time: "10:00",
   ...over,

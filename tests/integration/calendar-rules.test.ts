@@ -119,24 +119,37 @@ describe("validateBookingData", () => {
     expect(
       validateBookingData({
         customer_name: "  Ana ",
-        service: "Limpieza",
+        treatment: " Limpieza",
         date: "2030-07-01",
         time: "09:30",
         notes: " ",
       }),
     ).toEqual({
       customer_name: "Ana",
-      service: "Limpieza",
+      treatment: "Limpieza",
       date: "2030-07-01",
       time: "09:30",
       duration_minutes: 30,
     });
   });
 
+  it("takes service as the older alias of treatment and refuses the two when they differ", () => {
+    const base = { customer_name: "Ana", date: "2030-07-01", time: "09:30" };
+    expect(validateBookingData({ ...base, service: "Limpieza" }).treatment).toBe("Limpieza");
+    expect(validateBookingData({ ...base, service: "Limpieza" })).not.toHaveProperty("service");
+    expect(validateBookingData({ ...base, treatment: "Limpieza", service: "Limpieza " }).treatment).toBe(
+      "Limpieza",
+    );
+    expect(() => validateBookingData({ ...base, treatment: "Limpieza", service: "Botox" })).toThrow(
+      /^booking_data\.treatment: .*booking_data\.treatment and booking_data\.service .*differ/,
+    );
+    expect(() => validateBookingData(base)).toThrow(/^booking_data\.treatment: .*it is missing/);
+  });
+
   it("names the missing field and does not echo personal data", () => {
     const err = (() => {
       try {
-        validateBookingData({ service: "Limpieza", date: "2030-07-01", time: "09:30" });
+        validateBookingData({ treatment: "Limpieza", date: "2030-07-01", time: "09:30" });
       } catch (e) {
         return e;
       }
@@ -147,7 +160,7 @@ describe("validateBookingData", () => {
     expect(() =>
       validateBookingData({
         customer_name: "A",
-        service: "S",
+        treatment: "S",
         date: "2030-07-01",
         time: "09:30",
         customer_email: "ana.lopez@",

@@ -52,6 +52,7 @@ describe("EmailService failover between providers", () => {
     smtp.failNext(100, { responseCode: 451 });
     const res = await service().sendEmail({ ...mail, idempotencyKey: "booking:1:confirmation" });
     expect(res).toMatchObject({ success: true, provider: "sendgrid", attempts: 4 });
+    expect(res.accepted).toEqual(["ana@example.com"]);
     expect(smtp.dataAttempts).toBe(3);
     expect(smtp.messages).toHaveLength(0);
     expect(sendgrid.accepted).toHaveLength(1);
@@ -63,6 +64,16 @@ describe("EmailService failover between providers", () => {
     const res = await service().sendEmail(mail);
     expect(res).toMatchObject({ success: true, provider: "sendgrid", attempts: 2 });
     expect(smtp.dataAttempts).toBe(1);
+  });
+
+  it("after SMTP delivered to the cc but refused the customer, SendGrid sends to the customer only", async () => {
+    smtp.refuseRecipient("ana@example.com", { responseCode: 550, count: 5 });
+    const res = await service().sendEmail({ ...mail, cc: "recepcion@benova.example" });
+    expect(res).toMatchObject({ success: true, provider: "sendgrid", attempts: 2 });
+    expect(res.accepted?.sort()).toEqual(["ana@example.com", "recepcion@benova.example"]);
+    expect(smtp.messages.map((m) => m.envelope.rcptTo)).toEqual([["recepcion@benova.example"]]);
+    expect(sendgrid.accepted).toHaveLength(1);
+    expect(sendgrid.accepted[0]?.body.personalizations).toEqual([{ to: [{ email: "ana@example.com" }] }]);
   });
 
   it("stays on the first provider when failover is off", async () => {

@@ -39,7 +39,13 @@ describe("EmailService over the Mailgun API (mailgun.js -> stand-in)", () => {
       bodyHtml: "<p>Hola Ana</p>",
       idempotencyKey: "booking:42:confirmation",
     });
-    expect(res).toMatchObject({ success: true, provider: "mailgun", attempts: 1 });
+    expect(res).toMatchObject({ success: true, provider: "mailgun", attempts: 1, refused: [] });
+    expect(res.accepted).toEqual([
+      "ana@example.com",
+      "luis@example.com",
+      "recepcion@benova.example",
+      "archivo@benova.example",
+    ]);
     const [req] = mailgun.requests;
     expect(req).toMatchObject({ method: "POST", path: `/v3/${DOMAIN}/messages`, status: 200 });
     expect(req?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);

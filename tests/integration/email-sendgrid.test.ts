@@ -38,6 +38,9 @@ describe("EmailService over the SendGrid v3 API (@sendgrid/mail -> stand-in)", (
       idempotencyKey: "booking:42:confirmation",
     });
     expect(res).toMatchObject({ success: true, provider: "sendgrid", attempts: 1, error: null });
+    // All or nothing: a 202 means every recipient was taken.
+    expect(res.accepted).toEqual(["ana@example.com", "recepcion@benova.example", "archivo@benova.example"]);
+    expect(res.refused).toEqual([]);
     expect(sendgrid.requests).toHaveLength(1);
     const [req] = sendgrid.requests;
     expect(req).toMatchObject({ method: "POST", path: "/v3/mail/send", status: 202 });
@@ -96,7 +99,7 @@ describe("EmailService over the SendGrid v3 API (@sendgrid/mail -> stand-in)", (
       subject: "Cita",
       bodyHtml: "<p>Hola</p>",
     });
-    expect(res).toMatchObject({ success: false, attempts: 1, errorCode: "EMAIL_REJECTED" });
+    expect(res).toMatchObject({ success: false, attempts: 1, errorCode: "EMAIL_REJECTED", accepted: [] });
     expect(res.error).toContain("HTTP 400");
     expect(res.error).toContain("unique between to, cc, and bcc");
     expect(sendgrid.requests).toHaveLength(1);

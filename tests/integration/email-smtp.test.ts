@@ -7,7 +7,7 @@ const vars = {
   customer_name: "Ana Pérez",
   appointment_date: "12/03/2025",
   appointment_time: "10:30",
-  service_name: "Limpieza facial",
+  treatment: "Limpieza facial",
   clinic_name: "Clínica Benova",
 };
 
@@ -23,7 +23,8 @@ describe("EmailService over SMTP (nodemailer -> smtp-server)", () => {
       bcc: "archivo@benova.example",
       replyTo: "recepcion@benova.example",
     });
-    expect(res).toMatchObject({ success: true, provider: "smtp", error: null, attempts: 1 });
+    expect(res).toMatchObject({ success: true, provider: "smtp", error: null, attempts: 1, refused: [] });
+    expect(res.accepted).toEqual(["ana@example.com", "recepcion@benova.example", "archivo@benova.example"]);
     expect(smtp.messages).toHaveLength(1);
     const [received] = smtp.messages;
     const mail = received!.parsed;
@@ -32,7 +33,7 @@ describe("EmailService over SMTP (nodemailer -> smtp-server)", () => {
     const rawHeader = /^Subject: (.*)$/m.exec(received!.raw.toString("latin1"))?.[1] ?? "";
     expect(rawHeader).toMatch(/^=\?UTF-8\?/i);
     expect(mail.html).toContain("Ana Pérez");
-    expect(mail.html).toContain("<li><strong>Servicio:</strong> Limpieza facial</li>");
+    expect(mail.html).toContain("<li><strong>Tratamiento:</strong> Limpieza facial</li>");
     expect(mail.text).toContain("Hola Ana Pérez:");
     expect(mail.text).toContain("- Fecha: 12/03/2025");
     expect(mail.text).not.toContain("<");

@@ -11,8 +11,15 @@ const vars = {
   customer_name: "Ana Pérez",
   appointment_date: "12/03/2025",
   appointment_time: "10:30",
-  service_name: "Limpieza facial",
+  treatment: "Limpieza facial",
   clinic_name: "Clínica Benova",
+};
+/** The user guide's variables (section 1, Example 4), exactly as written there. */
+const guideVars = {
+  customer_name: "María González",
+  appointment_date: "20 de Enero, 2025",
+  appointment_time: "10:00 AM",
+  treatment: "Aplicación de Botox",
 };
 
 describe("email templates", () => {
@@ -22,7 +29,7 @@ describe("email templates", () => {
     const res = await service().sendTemplateEmail({
       toEmail: "ana@example.com",
       templateName: "appointment_confirmation",
-      templateVars: { customer_name: "Ana", appointment_date: "", service_name: "Limpieza" },
+      templateVars: { customer_name: "Ana", appointment_date: "" },
     });
     expect(res).toMatchObject({
       success: false,
@@ -31,10 +38,77 @@ describe("email templates", () => {
       errorCode: "EMAIL_TEMPLATE_VARS_MISSING",
     });
     expect(res.error).toMatch(
-      /^missing template variables: clinic_name, appointment_date, appointment_time \(template "appointment_confirmation" needs /,
+      /^missing template variables: treatment, appointment_date, appointment_time \(template "appointment_confirmation" needs customer_name, treatment, appointment_date, appointment_time\)$/,
     );
     expect(smtp.connections).toBe(0);
     expect(smtp.messages).toHaveLength(0);
+  });
+
+  it("sends the guide's template example as written, showing its free-text date and time as given", async () => {
+    const res = await service().sendTemplateEmail({
+      toEmail: "customer@example.com",
+      templateName: "appointment_confirmation",
+      templateVars: { ...guideVars, clinic_name: "Benova Clinic", clinic_phone: "+1 234 567 8900" },
+    });
+    expect(res).toMatchObject({ success: true, attempts: 1 });
+    const mail = smtp.messages[0]?.parsed;
+    expect(mail?.subject).toBe("Confirmación de su cita – Benova Clinic");
+    expect(mail?.text).toContain("Hola María González:");
+    expect(mail?.text).toContain("Le confirmamos su cita en Benova Clinic.");
+    expect(mail?.text).toContain("Tratamiento: Aplicación de Botox");
+    expect(mail?.text).toContain("Fecha: 20 de Enero, 2025");
+    expect(mail?.text).toContain("Hora: 10:00 AM");
+    expect(mail?.text).toContain("llámenos al +1 234 567 8900");
+    expect(mail?.html).toContain("<strong>Tratamiento:</strong> Aplicación de Botox");
+  });
+
+  it("takes clinic_name and clinic_phone from the service's settings when not given, and leaves them out when unknown", async () => {
+    const configured = await service({
+      clinicName: "Clínica Benova",
+      clinicPhone: "+34 910 000 000",
+    }).renderTemplate("appointment_reminder", guideVars);
+    expect(configured.subject).toBe("Recordatorio de su cita – Clínica Benova");
+    expect(configured.text).toContain("tiene una cita en Clínica Benova.");
+    expect(configured.text).toContain("+34 910 000 000");
+    // Given values win over the settings.
+    const given = service({ clinicName: "Clínica Benova" }).renderTemplate("appointment_reminder", {
+      ...guideVars,
+      clinic_name: "Benova Norte",
+    });
+    expect(given.subject).toBe("Recordatorio de su cita – Benova Norte");
+    // fromName stands in for an unset clinicName.
+    expect(
+      service({ fromName: "Benova Clinic" }).renderTemplate("appointment_reminder", guideVars).subject,
+    ).toBe("Recordatorio de su cita – Benova Clinic");
+    const bare = service().renderTemplate("appointment_reminder", guideVars);
+    expect(bare.subject).toBe("Recordatorio de su cita");
+    expect(bare.text).toContain("tiene una cita.");
+    expect(bare.text).toContain("El equipo de la clínica");
+    expect(bare.text).not.toMatch(/llámenos|undefined/);
+  });
+
+  it("accepts service_name as the older name of treatment, and refuses both when they differ", async () => {
+    const { treatment: _, ...rest } = guideVars;
+    const old = service().renderTemplate("appointment_confirmation", { ...rest, service_name: "Peeling" });
+    expect(old.text).toContain("Tratamiento: Peeling");
+    const res = await service().sendTemplateEmail({
+      toEmail: "ana@example.com",
+      templateName: "appointment_confirmation",
+      templateVars: { ...guideVars, service_name: "Peeling" },
+    });
+    expect(res).toMatchObject({ success: false, attempts: 0, errorCode: "EMAIL_TEMPLATE_VARS_INVALID" });
+    expect(res.error).toBe(
+      "template variables treatment and service_name (its older alias) differ; send only treatment",
+    );
+    expect(smtp.connections).toBe(0);
+  });
+
+  it("keeps a subject on one line whatever the variables hold", () => {
+    const out = service().renderTemplate("appointment_confirmation", {
+      ...guideVars,
+      clinic_name: "Benova\r\nBcc: victima@example.com",
+    });
+    expect(out.subject).toBe("Confirmación de su cita – Benova Bcc: victima@example.com");
   });
 
   it("HTML-escapes every variable in the body and keeps the subject as plain text", async () => {
@@ -120,8 +194,8 @@ describe("email templates", () => {
     expect(res.error).toContain("customer_name");
   });
 
-  it("lists the three templates in both locales with the same variables in each", () => {
-    const required = ["customer_name", "clinic_name", "service_name", "appointment_date", "appointment_time"];
+  it("lists the three templates in both locales with the guide's required variables in each", () => {
+    const required = ["customer_name", "appointment_date", "appointment_time", "treatment"];
     const list = listTemplates();
     expect(list.map((t) => t.name)).toEqual([
       "appointment_cancellation",
@@ -132,12 +206,15 @@ describe("email templates", () => {
       expect(t.locales.sort()).toEqual(["en", "es"]);
       expect([...t.requiredVars].sort()).toEqual([...required].sort());
     }
-    expect(list[0]?.optionalVars).toEqual(["reason"]);
+    expect([...(list[0]?.optionalVars ?? [])].sort()).toEqual(["clinic_name", "clinic_phone", "reason"]);
+    expect([...(list[1]?.optionalVars ?? [])].sort()).toEqual(["clinic_name", "clinic_phone"]);
+    expect([...(list[2]?.optionalVars ?? [])].sort()).toEqual(["clinic_name", "clinic_phone"]);
     const s = service();
     for (const t of list) {
       for (const locale of ["es", "en"] as const) {
         const out = s.renderTemplate(t.name, { ...vars, reason: "x" }, locale);
         expect(out.html).not.toMatch(/\{\{|\}\}/);
+        expect(out.text).toContain("Limpieza facial");
         expect(out.subject).toContain("Clínica Benova");
       }
     }
@@ -160,6 +237,14 @@ describe("email templates", () => {
         subject: "Bienvenida, Ana",
         text: "Hola Ana, su código es 42",
       });
+      // A template that would print a variable unescaped is refused when the directory is loaded.
+      mkdirSync(join(dir, "raw", "es"), { recursive: true });
+      writeFileSync(join(dir, "raw", "es", "raw.subject.txt"), "Hola\n");
+      writeFileSync(join(dir, "raw", "es", "raw.html"), "<p>{{{name}}}</p>");
+      const raw = new EmailService({ companyId: "benova", templatesDir: join(dir, "raw") });
+      expect(() => raw.listTemplates()).toThrow(
+        /raw\.html: \{\{\{name\}\}\} \/ \{\{&name\}\} would skip HTML escaping/,
+      );
       const missing = new EmailService({ companyId: "benova", templatesDir: join(dir, "nope") });
       const res = await missing.sendTemplateEmail({
         toEmail: "ana@example.com",

@@ -69,7 +69,7 @@ describe("hybrid KnowledgeBase with OpenAI embeddings (stand-in server, real ope
     expect(fused.results[0]?.score).toBe(1);
     expect(fused.results[0]?.content).toContain("Sábados: de 10:00 a 14:00");
     // Text search alone finds 3 chunks; nearest neighbours add more candidates.
-    expect(fused.total_found).toBeGreaterThan(plain.total_found);
+    expect(fused.total_matches).toBeGreaterThan(plain.total_matches);
     const scores = fused.results.map((r) => r.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     expect(scores.every((s) => s > 0 && s <= 1)).toBe(true);
@@ -85,7 +85,9 @@ describe("hybrid KnowledgeBase with OpenAI embeddings (stand-in server, real ope
     const degraded = await hybrid.search("precio blanqueamiento");
     expect(degraded).toEqual(await text.search("precio blanqueamiento"));
     expect(logLines.some((l) => l.includes("query embedding failed") && l.includes("500"))).toBe(true);
-    expect((await hybrid.search("precio blanqueamiento")).total_found).toBeGreaterThan(degraded.total_found);
+    expect((await hybrid.search("precio blanqueamiento")).total_matches).toBeGreaterThan(
+      degraded.total_matches,
+    );
   });
 
   it("refuses to load when the embeddings API rejects the key, saying so", async () => {
@@ -148,11 +150,12 @@ describe("reciprocal-rank fusion on a controlled knowledge base", () => {
     expect(textOnly.results.map((r) => r.metadata.heading)).toEqual(["Horario", "Ubicación"]);
 
     // Text ranks [Horario, Ubicación]; vectors rank [Ubicación] (Horario is orthogonal, Parking opposite).
-    const { results, total_found } = await kb.search("horario lunes", 5);
+    const { results, total_found, total_matches } = await kb.search("horario lunes", 5);
     expect(calls.slice(1)).toEqual([["horario lunes"]]);
     expect(results.map((r) => r.metadata.heading)).toEqual(["Ubicación", "Horario"]);
     expect(results[0]?.score).toBeCloseTo((1 / 62 + 1 / 61) / (2 / 61), 4);
     expect(results[1]?.score).toBeCloseTo(0.5, 4);
     expect(total_found).toBe(2);
+    expect(total_matches).toBe(2);
   });
 });

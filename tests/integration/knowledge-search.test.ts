@@ -45,7 +45,8 @@ describe("KnowledgeBase on the clinic's knowledge/ folder", () => {
     });
     expect(first?.content).toContain("290 €");
     expect(first?.score).toBe(1);
-    expect(response.total_found).toBeGreaterThanOrEqual(response.results.length);
+    expect(response.total_found).toBe(response.results.length);
+    expect(response.total_matches).toBeGreaterThanOrEqual(response.results.length);
   });
 
   it("finds the same section from keywords, without accents and with typos in accents", async () => {
@@ -106,8 +107,9 @@ describe("KnowledgeBase on the clinic's knowledge/ folder", () => {
 
   it("honours topK, orders by score and keeps scores in 0..1", async () => {
     for (const k of [1, 3, 5, 20]) {
-      const { results, total_found } = await kb.search("precio", k);
-      expect(results).toHaveLength(Math.min(k, total_found));
+      const { results, total_found, total_matches } = await kb.search("precio", k);
+      expect(results).toHaveLength(Math.min(k, total_matches));
+      expect(total_found).toBe(results.length);
       const scores = results.map((r) => r.score);
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
       expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
@@ -115,8 +117,20 @@ describe("KnowledgeBase on the clinic's knowledge/ folder", () => {
     expect((await kb.search("precio")).results).toHaveLength(3);
   });
 
+  it("reports total_found as the number of results returned and total_matches as all matches (guide: top_k 5)", async () => {
+    const res = await kb.search("¿Qué tratamientos ofrecen para arrugas?", 5);
+    expect(res.results).toHaveLength(5);
+    expect(res.total_found).toBe(5);
+    expect(res.total_matches).toBeGreaterThan(5);
+  });
+
   it("returns nothing, not an error, when only stop words are asked", async () => {
-    expect(await kb.search("¿y qué?")).toEqual({ query: "¿y qué?", results: [], total_found: 0 });
+    expect(await kb.search("¿y qué?")).toEqual({
+      query: "¿y qué?",
+      results: [],
+      total_found: 0,
+      total_matches: 0,
+    });
   });
 
   it("rejects an empty query and a topK out of range, naming the field", async () => {

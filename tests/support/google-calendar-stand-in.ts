@@ -83,7 +83,14 @@ export class GoogleCalendarStandIn {
   /** Adds an event as if someone made it in the Google Calendar UI. */
   addEvent(
     calendarId: string,
-    event: { id?: string; summary: string; start: string; end: string; transparency?: string },
+    event: {
+      id?: string;
+      summary: string;
+      start: string;
+      end: string;
+      transparency?: string;
+      extendedProperties?: { private?: Record<string, string> };
+    },
   ): StoredEvent {
     const id = event.id ?? randomId();
     const now = new Date().toISOString();
@@ -100,6 +107,7 @@ export class GoogleCalendarStandIn {
       updated: now,
       sequence: 0,
       ...(event.transparency !== undefined && { transparency: event.transparency }),
+      ...(event.extendedProperties !== undefined && { extendedProperties: event.extendedProperties }),
     };
     this.store.set(key(calendarId, id), stored);
     return structuredClone(stored);

@@ -55,6 +55,7 @@ export class SmtpStandIn {
   private readonly failures: Injected[] = [];
   private readonly failingTransactions = new Map<string, Injected>();
   private delays: { remaining: number; ms: number } | null = null;
+  private readonly recipientRefusals = new Map<string, Injected>();
   private server: SMTPServer | null = null;
   private boundPort = 0;
 
@@ -82,6 +83,26 @@ export class SmtpStandIn {
     return this;
   }
 
+  /**
+   * RCPT TO for `address` is answered with `responseCode` (default 451) the next `count` times it
+   * is offered; the other recipients of the same message are accepted as usual.
+   */
+  refuseRecipient(
+    address: string,
+    opts: { count?: number; responseCode?: number; message?: string } = {},
+  ): this {
+    const responseCode = opts.responseCode ?? 451;
+    this.recipientRefusals.set(address.toLowerCase(), {
+      stage: "RCPT",
+      remaining: opts.count ?? 1,
+      responseCode,
+      message:
+        opts.message ??
+        (responseCode >= 500 ? `<${address}>: mailbox unavailable` : `<${address}>: try again later`),
+    });
+    return this;
+  }
+
   /** The next `count` messages are answered only after `ms` milliseconds (at DATA). */
   delayNext(count: number, ms: number): this {
     this.delays = { remaining: count, ms };
@@ -92,6 +113,7 @@ export class SmtpStandIn {
   reset(): void {
     this.failures.length = 0;
     this.failingTransactions.clear();
+    this.recipientRefusals.clear();
     this.delays = null;
     this.messages.length = 0;
     this.dataAttempts = 0;
@@ -124,7 +146,8 @@ export class SmtpStandIn {
         callback(smtpError(535, text));
       },
       onMailFrom: (_address, session, callback) => callback(this.injected("MAIL", session)),
-      onRcptTo: (_address, session, callback) => callback(this.injected("RCPT", session)),
+      onRcptTo: (address, session, callback) =>
+        callback(this.refusedRecipient(address.address) ?? this.injected("RCPT", session)),
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -169,6 +192,14 @@ export class SmtpStandIn {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The refusal injected for this recipient, if any is left. */
+  private refusedRecipient(address: string): Error | null {
+    const refusal = this.recipientRefusals.get(address.toLowerCase());
+    if (!refusal || refusal.remaining <= 0) return null;
+    refusal.remaining--;
+    return smtpError(refusal.responseCode, refusal.message);
   }
 
   /** The failure for this command of this transaction, if one is injected. One message consumes one. */

@@ -45,19 +45,32 @@ describe("loadConfig", () => {
       writeFileSync(
         good,
         JSON.stringify({
-          tenants: [{ companyId: "otra", timeZone: "America/Bogota", openingHours: { open: "08:00" } }],
+          tenants: [
+            {
+              companyId: "otra",
+              phone: " +57 601 000 0000 ",
+              timeZone: "America/Bogota",
+              openingHours: { open: "08:00" },
+            },
+          ],
         }),
       );
       const c = loadConfig({ TENANTS_FILE: good });
       expect(tenantConfig(c, "otra")).toMatchObject({
         timeZone: "America/Bogota",
+        phone: "+57 601 000 0000",
         openingHours: { open: "08:00", close: "20:00" },
       });
+      expect(tenantConfig(c, c.defaultCompanyId).phone).toBeUndefined();
       expect(() => tenantConfig(c, "nobody")).toThrow(/unknown tenant "nobody"/);
       const bad = join(dir, "bad.json");
       writeFileSync(bad, JSON.stringify([{ companyId: "x", timeZone: "Mars/Olympus" }]));
       expect(() => loadConfig({ TENANTS_FILE: bad })).toThrow(
         /TENANTS_FILE tenants\.0\.timeZone: expected an IANA time zone/,
+      );
+      writeFileSync(bad, JSON.stringify([{ companyId: "x", phone: "1" }]));
+      expect(() => loadConfig({ TENANTS_FILE: bad })).toThrow(
+        /TENANTS_FILE tenants\.0\.phone: expected a phone number/,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

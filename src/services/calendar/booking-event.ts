@@ -10,9 +10,10 @@ export const CREATED_BY = "agent-ledger";
 
 export type DescriptionLocale = "es" | "en";
 
-const LABELS: Record<DescriptionLocale, Record<"customer" | "phone" | "email" | "notes", string>> = {
-  es: { customer: "Cliente", phone: "Teléfono", email: "Email", notes: "Notas" },
-  en: { customer: "Customer", phone: "Phone", email: "Email", notes: "Notes" },
+type Label = "treatment" | "customer" | "phone" | "email" | "notes";
+const LABELS: Record<DescriptionLocale, Record<Label, string>> = {
+  es: { treatment: "Tratamiento", customer: "Cliente", phone: "Teléfono", email: "Email", notes: "Notas" },
+  en: { treatment: "Treatment", customer: "Customer", phone: "Phone", email: "Email", notes: "Notes" },
 };
 
 /** A calendar event in neutral form: what both implementations store and read back. */
@@ -36,13 +37,13 @@ export function eventForBooking(
   locale: DescriptionLocale,
 ): EventRecord {
   const l = LABELS[locale];
-  const lines = [`${l.customer}: ${booking.customer_name}`];
+  const lines = [`${l.treatment}: ${booking.treatment}`, `${l.customer}: ${booking.customer_name}`];
   if (booking.customer_phone) lines.push(`${l.phone}: ${booking.customer_phone}`);
   if (booking.customer_email) lines.push(`${l.email}: ${booking.customer_email}`);
   if (booking.notes) lines.push(`${l.notes}: ${booking.notes}`);
   const properties: Record<string, string> = {
     customer_name: booking.customer_name,
-    service: booking.service,
+    treatment: booking.treatment,
     duration_minutes: String(booking.duration_minutes),
     created_by: CREATED_BY,
   };
@@ -50,7 +51,7 @@ export function eventForBooking(
   if (booking.customer_phone) properties.customer_phone = booking.customer_phone;
   return {
     eventId,
-    summary: `${booking.service} – ${booking.customer_name}`,
+    summary: `${booking.treatment} – ${booking.customer_name}`,
     description: lines.join("\n"),
     interval,
     status: "confirmed",
@@ -74,7 +75,12 @@ export function bookingFromEvent(event: EventRecord, timeZone: string): Booking 
   const p = event.properties;
   if (p.customer_name) booking.customer_name = p.customer_name;
   if (p.customer_email) booking.customer_email = p.customer_email;
-  if (p.service) booking.service = p.service;
+  // Events written before `treatment` was the field's name carry it as `service`.
+  const treatment = p.treatment ?? p.service;
+  if (treatment) {
+    booking.treatment = treatment;
+    booking.service = treatment;
+  }
   if (event.htmlLink) booking.html_link = event.htmlLink;
   return booking;
 }

@@ -1,9 +1,8 @@
-/** What the `google_calendar` tool's `create_booking` action receives (snake_case, as the model sees it). */
-export interface BookingData {
+/** The booking fields other than the treatment. */
+export interface BookingFields {
   customer_name: string;
   customer_email?: string;
   customer_phone?: string;
-  service: string;
   /** YYYY-MM-DD, in the tenant's time zone. */
   date: string;
   /** HH:MM (24 h), in the tenant's time zone. */
@@ -12,6 +11,17 @@ export interface BookingData {
   duration_minutes?: number;
   notes?: string;
 }
+
+/**
+ * What the `google_calendar` tool's `create_booking` action receives (snake_case, as the model sees
+ * it, named as in the user guide). `treatment` names what is booked; `service` is its older alias,
+ * still accepted (giving both with different values is refused).
+ */
+export type BookingData = BookingFields &
+  (
+    | { treatment: string /** @deprecated alias of `treatment`. */; service?: string }
+    | { /** @deprecated alias of `treatment`. */ service: string; treatment?: string }
+  );
 
 /** A booking as read back from the calendar. */
 export interface Booking {
@@ -25,6 +35,8 @@ export interface Booking {
   duration_minutes: number;
   customer_name?: string;
   customer_email?: string;
+  treatment?: string;
+  /** @deprecated the same value as `treatment`, kept for readers of the older name. */
   service?: string;
   status: "confirmed" | "cancelled";
   html_link?: string;

@@ -1,5 +1,5 @@
 import { InvalidBookingError } from "./errors.js";
-import type { BookingData } from "./types.js";
+import type { BookingFields } from "./types.js";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -11,8 +11,11 @@ export const DEFAULT_DURATION_MINUTES = 30;
 export const MIN_DURATION_MINUTES = 5;
 export const MAX_DURATION_MINUTES = 480;
 
-/** Booking data after validation: trimmed strings, duration filled in. */
-export type ValidBooking = Omit<BookingData, "duration_minutes"> & { duration_minutes: number };
+/** Booking data after validation: trimmed strings, duration filled in, `service` folded into `treatment`. */
+export type ValidBooking = Omit<BookingFields, "duration_minutes"> & {
+  treatment: string;
+  duration_minutes: number;
+};
 
 /** True for a real calendar date written YYYY-MM-DD (2030-02-30 is not one). */
 export function isCalendarDate(value: string): boolean {
@@ -54,11 +57,11 @@ export function assertEventId(value: unknown): string {
  */
 export function validateBookingData(data: unknown): ValidBooking {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new InvalidBookingError("(root)", "an object with customer_name, service, date and time");
+    throw new InvalidBookingError("(root)", "an object with customer_name, treatment, date and time");
   }
   const d = data as Record<string, unknown>;
   const customerName = requiredText(d, "customer_name", 200);
-  const service = requiredText(d, "service", 200);
+  const treatment = treatmentOf(d);
   const date = assertDate(d.date, "date", "booking_data.");
   if (typeof d.time !== "string" || !isClockTime(d.time)) {
     throw new InvalidBookingError("time", "a 24-hour time HH:MM such as 09:30", describe(d.time));
@@ -82,7 +85,7 @@ export function validateBookingData(data: unknown): ValidBooking {
   }
   const booking: ValidBooking = {
     customer_name: customerName,
-    service,
+    treatment,
     date,
     time: d.time,
     duration_minutes: duration,
@@ -93,6 +96,40 @@ export function validateBookingData(data: unknown): ValidBooking {
   const notes = optionalText(d, "notes", 2000);
   if (notes !== undefined) booking.notes = notes;
   return booking;
+}
+
+/**
+ * `treatment`, or its older alias `service`. Both may be given only with the same value: two
+ * different ones leave it unclear what to book.
+ */
+function treatmentOf(d: Record<string, unknown>): string {
+  const hasTreatment = d.treatment !== undefined && d.treatment !== null;
+  const hasService = d.service !== undefined && d.service !== null;
+  if (hasTreatment && hasService) {
+    const treatment = requiredText(d, "treatment", 200);
+    const service = requiredText(d, "service", 200);
+    if (treatment !== service) {
+      throw new InvalidBookingError(
+        "treatment",
+        `one treatment, but booking_data.treatment and booking_data.service (its older alias) differ ("${clip(treatment)}" vs "${clip(service)}"); send only treatment`,
+      );
+    }
+    return treatment;
+  }
+  if (hasService) return requiredText(d, "service", 200);
+  const v = d.treatment;
+  if (typeof v !== "string" || v.trim() === "") {
+    throw new InvalidBookingError(
+      "treatment",
+      "the treatment or service to book as a non-empty text (older alias: service)",
+      v === undefined ? "it is missing" : undefined,
+    );
+  }
+  return requiredText(d, "treatment", 200);
+}
+
+function clip(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }
 
 function requiredText(d: Record<string, unknown>, field: string, max: number): string {

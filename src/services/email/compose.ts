@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { newId } from "../../util/ids.js";
 import { EmailValidationError } from "./errors.js";
-import { htmlToText } from "./html-to-text.js";
+import { htmlToText } from "./plain-text.js";
 import type { OutgoingEmail, ResolvedEmailConfig } from "./types.js";
 import { addressList, checkIdempotencyKey, checkSubject, optionalString } from "./validation.js";
 

@@ -127,5 +127,7 @@ export function resolveEmailConfig(config: EmailConfig): ResolvedEmailConfig {
     timeoutMs,
     defaultLocale,
     dedupTtlMs,
+    clinicName: nonEmpty(config.clinicName)?.trim() ?? (nonEmpty(fromName)?.trim() || undefined),
+    clinicPhone: nonEmpty(config.clinicPhone)?.trim(),
   };
 }

@@ -5,6 +5,7 @@ import { classifyError } from "./classify.js";
 import { composeMessage } from "./compose.js";
 import { resolveEmailConfig } from "./config.js";
 import { createTransports } from "./create-transports.js";
+import { deliveryReport } from "./delivery-progress.js";
 import { EmailConfigError, type EmailSendError, EmailValidationError, scrubSecrets } from "./errors.js";
 import { SentKeys, type SentRecord } from "./sent-keys.js";
 import {
@@ -75,7 +76,7 @@ function milliseconds(field: string, value: number | undefined, fallback: number
  *   toEmail: "ana@example.com",
  *   templateName: "appointment_confirmation",
  *   templateVars: { customer_name: "Ana", appointment_date: "12/03/2025", appointment_time: "10:30",
- *     service_name: "Limpieza facial", clinic_name: "Clínica Benova" },
+ *     treatment: "Limpieza facial" }, // clinic_name: the tenant's, unless given
  *   idempotencyKey: "booking:abc:confirmation",
  * });
  */
@@ -170,7 +171,11 @@ export class EmailService {
     if (typeof templateVars !== "object" || templateVars === null || Array.isArray(templateVars)) {
       throw new EmailValidationError("templateVars", "expected an object of template variables");
     }
-    return this.templates().render(templateName, templateVars, lang);
+    const { clinicName, clinicPhone } = this.config;
+    return this.templates().render(templateName, templateVars, lang, {
+      clinic_name: clinicName,
+      clinic_phone: clinicPhone,
+    });
   }
 
   listTemplates(): TemplateInfo[] {
@@ -298,7 +303,14 @@ export class EmailService {
             }),
         );
         this.logger.info("email sent", { provider: transport.name, messageId: value.messageId, attempts });
-        return { success: true, provider: transport.name, messageId: value.messageId, error: null, attempts };
+        return {
+          success: true,
+          provider: transport.name,
+          messageId: value.messageId,
+          error: null,
+          attempts,
+          ...deliveryReport(message),
+        };
       } catch (err) {
         last = classifyError(err, transport.name);
         const what = `${transport.name}: ${last.message} (${tries} attempt${tries === 1 ? "" : "s"}${last.retriable ? "" : ", not retriable"})`;
@@ -315,6 +327,9 @@ export class EmailService {
         ? `email not sent: ${failures[0]}`
         : `email not sent, all providers failed: ${failures.join("; ")}`;
     this.logger.error("email not sent", { errorCode: last?.code, attempts, error });
-    return failure({ message: error, code: last?.code }, attempts, chain.at(-1)?.name ?? null);
+    return {
+      ...failure({ message: error, code: last?.code }, attempts, chain.at(-1)?.name ?? null),
+      ...deliveryReport(message),
+    };
   }
 }

@@ -45,6 +45,8 @@ export function emailConfigForTenant(
     mailgunUrl: env.MAILGUN_URL,
     outboxDir: join(app.dataDir, "outbox", tenant.companyId),
     defaultLocale: tenant.locale,
+    clinicName: tenant.name,
+    clinicPhone: tenant.phone,
   };
   if (own.providers) config.providers = own.providers;
   // Leave unset values out so the service's defaults apply.

@@ -20,9 +20,9 @@ export {
   scrubSecrets,
 } from "./errors.js";
 export { buildEmailService, emailConfigForTenant } from "./from-config.js";
-export { decodeEntities, htmlToText } from "./html-to-text.js";
 export { MailgunTransport, type MailgunTransportOptions } from "./mailgun-transport.js";
 export { OutboxTransport, type OutboxTransportOptions } from "./outbox-transport.js";
+export { htmlToText } from "./plain-text.js";
 export { SendGridTransport, type SendGridTransportOptions } from "./sendgrid-transport.js";
 export { SmtpTransport, type SmtpTransportOptions } from "./smtp-transport.js";
 export {
@@ -43,6 +43,8 @@ export {
   type OutgoingEmail,
   PROVIDER_NAMES as EMAIL_PROVIDERS,
   type ProviderName as EmailProviderName,
+  type RecipientKind,
+  type RefusedRecipient,
   type ResolvedEmailConfig,
   type SendEmailInput,
   type SendTemplateEmailInput,

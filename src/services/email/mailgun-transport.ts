@@ -1,6 +1,7 @@
 import FormData from "form-data";
 import Mailgun from "mailgun.js";
 import { classifyHttpError } from "./classify.js";
+import { markAccepted, recipientsOf, remainingMessage } from "./delivery-progress.js";
 import type { EmailTransport, OutgoingEmail } from "./types.js";
 
 export interface MailgunTransportOptions {
@@ -51,7 +52,9 @@ export class MailgunTransport implements EmailTransport {
     });
   }
 
-  async send(message: OutgoingEmail): Promise<{ messageId: string }> {
+  /** All or nothing: on success every recipient sent to is accepted (after failover, only those who lacked it). */
+  async send(full: OutgoingEmail): Promise<{ messageId: string }> {
+    const message = remainingMessage(full);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(message.headers)) headers[`h:${name}`] = value;
     try {
@@ -68,6 +71,10 @@ export class MailgunTransport implements EmailTransport {
         "h:Message-Id": message.messageId,
         ...headers,
       });
+      markAccepted(
+        full,
+        recipientsOf(message).map((r) => r.address),
+      );
       return { messageId: result.id || message.messageId };
     } catch (err) {
       const { status, networkCode, detail } = describeMailgunError(err);

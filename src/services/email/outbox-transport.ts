@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTransport } from "nodemailer";
+import { markAccepted, undelivered } from "./delivery-progress.js";
 import { EmailSendError } from "./errors.js";
 import { toNodemailerMessage } from "./smtp-transport.js";
 import type { EmailTransport, OutgoingEmail } from "./types.js";
@@ -65,6 +66,11 @@ export class OutboxTransport implements EmailTransport {
         message: `could not write ${file} (${code ?? (err as Error).message}); check outboxDir exists and is writable`,
       });
     }
+    // The file keeps every recipient, like a Sent folder copy; it stands for delivery to those who lacked it.
+    markAccepted(
+      message,
+      undelivered(message).map((r) => r.address),
+    );
     return { messageId: message.messageId };
   }
 }

@@ -1,6 +1,7 @@
 import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
 import { classifyHttpError } from "./classify.js";
+import { markAccepted, recipientsOf, remainingMessage } from "./delivery-progress.js";
 import type { EmailTransport, OutgoingEmail } from "./types.js";
 
 export interface SendGridTransportOptions {
@@ -45,7 +46,9 @@ export class SendGridTransport implements EmailTransport {
     this.mail.setTimeout(options.timeoutMs);
   }
 
-  async send(message: OutgoingEmail): Promise<{ messageId: string }> {
+  /** All or nothing: on success every recipient sent to is accepted (after failover, only those who lacked it). */
+  async send(full: OutgoingEmail): Promise<{ messageId: string }> {
+    const message = remainingMessage(full);
     // text/plain must come before text/html; an empty part is refused by the API.
     const plain = { type: "text/plain", value: message.text };
     const content: [{ type: string; value: string }, ...{ type: string; value: string }[]] = message.html
@@ -69,6 +72,10 @@ export class SendGridTransport implements EmailTransport {
       });
       const header = response.headers["x-message-id"];
       const messageId = typeof header === "string" && header !== "" ? header : message.messageId;
+      markAccepted(
+        full,
+        recipientsOf(message).map((r) => r.address),
+      );
       return { messageId };
     } catch (err) {
       const { status, networkCode, detail } = describeSendGridError(err);

@@ -1,7 +1,35 @@
 import { createTransport, type Transporter } from "nodemailer";
 import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import { classifySmtpError } from "./classify.js";
-import type { EmailTransport, OutgoingEmail } from "./types.js";
+import { deliveryReport, markAccepted, markRefused, undelivered } from "./delivery-progress.js";
+import { EmailSendError } from "./errors.js";
+import type { EmailTransport, OutgoingEmail, RecipientKind, RefusedRecipient } from "./types.js";
+
+/** nodemailer reports addresses as strings, or as `{ address }` objects in some versions. */
+function addressOf(entry: unknown): string {
+  return typeof entry === "object" && entry !== null && "address" in entry
+    ? String((entry as { address: unknown }).address)
+    : String(entry);
+}
+
+/** A nodemailer RCPT TO error as a refusal of one of this attempt's recipients. */
+function refusalOf(err: unknown, kinds: Map<string, RecipientKind>): RefusedRecipient | null {
+  const e = err as { recipient?: unknown; responseCode?: unknown; response?: unknown; message?: unknown };
+  if (typeof e.recipient !== "string") return null;
+  const kind = kinds.get(e.recipient.toLowerCase());
+  if (!kind) return null;
+  const reply = typeof e.response === "string" ? e.response : String(e.message ?? "refused");
+  return {
+    address: e.recipient,
+    code: typeof e.responseCode === "number" ? e.responseCode : null,
+    // The reply starts with its code, which `code` already holds.
+    message: reply
+      .replace(/\s+/g, " ")
+      .trim()
+      .replace(/^\d{3}[ -]/, ""),
+    kind,
+  };
+}
 
 export interface SmtpTransportOptions {
   host: string;
@@ -54,19 +82,59 @@ export class SmtpTransport implements EmailTransport {
     });
   }
 
+  /**
+   * Sends to the recipients who do not have the message yet (all of them on a first attempt),
+   * with the headers unchanged. Every recipient refused at RCPT TO is recorded. A refused `to`
+   * recipient fails the attempt: 4xx as retriable (the retry goes to the refused recipients only),
+   * 5xx as final, naming the address. Refused cc and bcc recipients are reported, not failed.
+   */
   async send(message: OutgoingEmail): Promise<{ messageId: string }> {
+    const pending = undelivered(message);
+    let info: SMTPPool.SentMessageInfo | undefined;
+    let refusals: unknown[] = [];
     try {
-      const info = await this.transporter.sendMail(toNodemailerMessage(message));
-      const rejected = (info.rejected ?? []).map(String);
-      if (rejected.length > 0 && (info.accepted ?? []).length === 0) {
-        throw Object.assign(new Error(`all recipients were rejected: ${rejected.join(", ")}`), {
-          code: "EENVELOPE",
-        });
-      }
-      return { messageId: info.messageId || message.messageId };
+      info = await this.transporter.sendMail({
+        ...toNodemailerMessage(message),
+        // Only the SMTP envelope is narrowed: the To and Cc headers stay as composed.
+        envelope: { from: message.from.email, to: pending.map((r) => r.address) },
+      });
+      markAccepted(message, (info.accepted ?? []).map(addressOf));
+      refusals = (info as { rejectedErrors?: unknown[] }).rejectedErrors ?? [];
     } catch (err) {
-      throw classifySmtpError(err, this.name);
+      const e = err as { code?: unknown; rejectedErrors?: unknown };
+      // Every recipient refused at RCPT TO: judged below, recipient by recipient.
+      if (e.code !== "EENVELOPE" || !Array.isArray(e.rejectedErrors) || e.rejectedErrors.length === 0) {
+        throw classifySmtpError(err, this.name);
+      }
+      refusals = e.rejectedErrors;
     }
+    const kinds = new Map(pending.map((r) => [r.address.toLowerCase(), r.kind]));
+    for (const r of refusals) {
+      const refusal = refusalOf(r, kinds);
+      if (refusal) markRefused(message, refusal);
+    }
+    const { accepted, refused } = deliveryReport(message);
+    const toRefused = refused.filter((r) => r.kind === "to");
+    if (toRefused.length === 0) return { messageId: info?.messageId || message.messageId };
+    // 503 (bad sequence of commands) is about the session, not the mailbox: a retry can succeed.
+    const permanent = toRefused.filter((r) => r.code === null || (r.code >= 500 && r.code !== 503));
+    const failed = permanent.length > 0 ? permanent : toRefused;
+    const who = failed.map((r) => `${r.address} (${r.code ?? "no code"} ${r.message})`).join(", ");
+    const delivered =
+      accepted.length > 0
+        ? `; delivered only to ${accepted.join(", ")}, who will not get it again`
+        : "; nobody got it";
+    throw new EmailSendError({
+      provider: this.name,
+      code: permanent.length > 0 ? "EMAIL_REJECTED" : "EMAIL_TEMPORARY_FAILURE",
+      retriable: permanent.length === 0,
+      status: failed[0]?.code ?? undefined,
+      providerCode: "EENVELOPE",
+      message:
+        permanent.length > 0
+          ? `SMTP server refused recipient ${who}${delivered}; check the address`
+          : `SMTP server deferred recipient ${who}${delivered}; a retry sends to the deferred recipients only`,
+    });
   }
 
   async verify(): Promise<void> {

@@ -1,15 +1,19 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import Mustache from "mustache";
 import { EmailTemplateError } from "./errors.js";
-import { htmlToText } from "./html-to-text.js";
+import { htmlToText } from "./plain-text.js";
+import { templateValues } from "./template-vars.js";
 import { type EmailLocale, LOCALES, type TemplateVars } from "./types.js";
 
 /**
- * Email templates are files: `<dir>/<locale>/<name>.html` (the body) and `<name>.subject.txt`.
- * Placeholders are `{{name}}`; a section `{{#reason}}...{{/reason}}` is shown only when `reason`
- * is given. Variables used outside any section are required, the others optional. Every value is
+ * Email templates are Mustache files: `<dir>/<locale>/<name>.html` (the body) and
+ * `<name>.subject.txt`. Placeholders are `{{name}}`; a section `{{#reason}}...{{/reason}}` is
+ * shown only when `reason` is given. Variables used outside any section are required, the others
+ * optional; missing required ones are named before anything is rendered or sent. Every value is
  * HTML-escaped in the body; in the subject it is kept as text with whitespace runs collapsed.
+ * Unescaped output (`{{{x}}}`, `{{&x}}`), partials and delimiter changes are refused at load.
  */
 
 export interface TemplateInfo {
@@ -27,53 +31,38 @@ export interface RenderedTemplate {
   locale: EmailLocale;
 }
 
-type Node =
-  | { kind: "text"; value: string }
-  | { kind: "var"; name: string }
-  | { kind: "section"; name: string; body: Node[] };
-
 interface ParsedTemplate {
-  subject: Node[];
-  html: Node[];
+  subject: string;
+  html: string;
   required: string[];
   optional: string[];
 }
 
-const TOKEN = /\{\{\s*([#/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function parse(source: string, file: string): Node[] {
-  const root: Node[] = [];
-  const stack: { name: string; body: Node[] }[] = [];
-  let current = root;
-  let last = 0;
-  for (const match of source.matchAll(TOKEN)) {
-    const [whole, sigil, name] = match as unknown as [string, string, string];
-    if (match.index > last) current.push({ kind: "text", value: source.slice(last, match.index) });
-    last = match.index + whole.length;
-    if (sigil === "#") {
-      const section = { kind: "section" as const, name, body: [] as Node[] };
-      current.push(section);
-      stack.push(section);
-      current = section.body;
-    } else if (sigil === "/") {
-      const open = stack.pop();
-      if (open?.name !== name) throw new Error(`${file}: {{/${name}}} does not close an open {{#${name}}}`);
-      current = stack.at(-1)?.body ?? root;
-    } else {
-      current.push({ kind: "var", name });
+/** Sorts a template's variables into required and optional; refuses what would bypass escaping. */
+function collect(
+  tokens: Mustache.TemplateSpans,
+  inSection: boolean,
+  required: string[],
+  optional: string[],
+  file: string,
+): void {
+  for (const token of tokens) {
+    const [type, name] = token;
+    if (type === "text" || type === "!") continue;
+    if (type === "&") {
+      throw new Error(`${file}: {{{${name}}}} / {{&${name}}} would skip HTML escaping; write {{${name}}}`);
     }
-  }
-  if (stack.length > 0) throw new Error(`${file}: {{#${stack.at(-1)?.name}}} is never closed`);
-  if (last < source.length) current.push({ kind: "text", value: source.slice(last) });
-  return root;
-}
-
-function collect(nodes: Node[], inSection: boolean, required: string[], optional: string[]): void {
-  for (const node of nodes) {
-    if (node.kind === "var") (inSection ? optional : required).push(node.name);
-    else if (node.kind === "section") {
-      optional.push(node.name);
-      collect(node.body, true, required, optional);
+    if (type === ">" || type === "=") {
+      throw new Error(`${file}: partials and delimiter changes are not supported ({{${type}${name}}})`);
+    }
+    if (!NAME.test(name)) throw new Error(`${file}: "{{${name}}}" is not a plain variable name`);
+    if (type === "name") (inSection ? optional : required).push(name);
+    else {
+      // "#" (shown when given) and "^" (shown when not given): the section's variable is optional.
+      optional.push(name);
+      collect((token[4] ?? []) as Mustache.TemplateSpans, true, required, optional, file);
     }
   }
 }
@@ -86,20 +75,22 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
+/** Escapes the five characters that matter in HTML text and attribute values. */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-function render(nodes: Node[], vars: Map<string, string>, mode: "html" | "text"): string {
-  let out = "";
-  for (const node of nodes) {
-    if (node.kind === "text") out += node.value;
-    else if (node.kind === "var") {
-      const value = vars.get(node.name) ?? "";
-      out += mode === "html" ? escapeHtml(value) : value.replace(/\s+/g, " ");
-    } else if (vars.has(node.name)) out += render(node.body, vars, mode);
-  }
-  return out;
+/** Subject values are plain text on one line: every whitespace run (CR and LF included) becomes a space. */
+const asSubjectText = (value: unknown) => String(value).replace(/\s+/g, " ");
+
+/** Renders with a view that has no prototype, so `{{constructor}}` is not found on Object. */
+function render(
+  template: string,
+  values: Map<string, string>,
+  escapeValue: (value: unknown) => string,
+): string {
+  const view = Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(values));
+  return Mustache.render(template, view, {}, { escape: escapeValue });
 }
 
 function isDir(path: string): boolean {
@@ -131,6 +122,15 @@ export function resolveTemplatesDir(from: string = import.meta.url): string {
   );
 }
 
+/** Mustache's parse, with the file named in a syntax error (e.g. an unclosed section). */
+function parse(source: string, file: string): Mustache.TemplateSpans {
+  try {
+    return Mustache.parse(source);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+}
+
 /** The templates of one directory, loaded once. */
 export class TemplateLibrary {
   private readonly templates = new Map<string, Map<EmailLocale, ParsedTemplate>>();
@@ -145,12 +145,12 @@ export class TemplateLibrary {
         const htmlFile = join(localeDir, file);
         const subjectFile = join(localeDir, `${name}.subject.txt`);
         if (!existsSync(subjectFile)) throw new Error(`${htmlFile} has no subject file ${subjectFile}`);
-        const subject = parse(readFileSync(subjectFile, "utf8").trim(), subjectFile);
-        const html = parse(readFileSync(htmlFile, "utf8"), htmlFile);
+        const subject = readFileSync(subjectFile, "utf8").trim();
+        const html = readFileSync(htmlFile, "utf8");
         const required: string[] = [];
         const optional: string[] = [];
-        collect(html, false, required, optional);
-        collect(subject, false, required, optional);
+        collect(parse(html, htmlFile), false, required, optional, htmlFile);
+        collect(parse(subject, subjectFile), false, required, optional, subjectFile);
         const req = [...new Set(required)];
         const opt = [...new Set(optional)].filter((v) => !req.includes(v));
         const byLocale = this.templates.get(name) ?? new Map<EmailLocale, ParsedTemplate>();
@@ -176,8 +176,17 @@ export class TemplateLibrary {
       });
   }
 
-  /** Renders a template; throws EmailTemplateError for an unknown template or locale or for missing variables. */
-  render(name: string, vars: TemplateVars, locale: EmailLocale): RenderedTemplate {
+  /**
+   * Renders a template; throws EmailTemplateError for an unknown template or locale, for invalid
+   * variables or for missing ones. `defaults` fill variables the caller left out (e.g. the
+   * tenant's clinic_name); older names such as service_name are taken for their current ones.
+   */
+  render(
+    name: string,
+    vars: TemplateVars,
+    locale: EmailLocale,
+    defaults: TemplateVars = {},
+  ): RenderedTemplate {
     const byLocale = this.templates.get(name);
     if (!byLocale) {
       const known = [...this.templates.keys()].sort().join(", ");
@@ -194,22 +203,7 @@ export class TemplateLibrary {
         `template "${name}" has no "${locale}" version; available: ${have}`,
       );
     }
-    const values = new Map<string, string>();
-    const invalid: string[] = [];
-    for (const [key, value] of Object.entries(vars ?? {})) {
-      if (value === undefined || value === null) continue;
-      if (typeof value === "number" && Number.isFinite(value)) values.set(key, String(value));
-      else if (typeof value === "string") {
-        if (value.trim() !== "") values.set(key, value.trim());
-      } else invalid.push(key);
-    }
-    if (invalid.length > 0) {
-      throw new EmailTemplateError(
-        "EMAIL_TEMPLATE_VARS_INVALID",
-        `template variables must be strings or numbers: ${invalid.join(", ")}`,
-        invalid,
-      );
-    }
+    const values = templateValues(vars, defaults);
     const missing = template.required.filter((v) => !values.has(v));
     if (missing.length > 0) {
       throw new EmailTemplateError(
@@ -218,8 +212,9 @@ export class TemplateLibrary {
         missing,
       );
     }
-    const html = render(template.html, values, "html");
-    return { subject: render(template.subject, values, "text").trim(), html, text: htmlToText(html), locale };
+    const html = render(template.html, values, (v) => escapeHtml(String(v)));
+    const subject = render(template.subject, values, asSubjectText).trim();
+    return { subject, html, text: htmlToText(html), locale };
   }
 }
 

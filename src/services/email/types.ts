@@ -48,6 +48,10 @@ export interface EmailConfig {
   /** Directory holding `<locale>/<name>.html` and `<locale>/<name>.subject.txt`. */
   templatesDir?: string;
   defaultLocale?: EmailLocale;
+  /** The templates' `clinic_name` when the caller gives none. Default: `fromName`, if set. */
+  clinicName?: string;
+  /** The templates' `clinic_phone` when the caller gives none. */
+  clinicPhone?: string;
   /** How long a sent idempotency key is remembered, in milliseconds. Default 7 days. */
   dedupTtlMs?: number;
 }
@@ -65,8 +69,12 @@ export interface ResolvedEmailConfig
       | "mailgunApiKey"
       | "mailgunDomain"
       | "templatesDir"
+      | "clinicName"
+      | "clinicPhone"
     >
   > {
+  clinicName?: string;
+  clinicPhone?: string;
   smtpHost?: string;
   smtpUsername?: string;
   smtpPassword?: string;
@@ -94,10 +102,26 @@ export interface OutgoingEmail {
   headers: Record<string, string>;
 }
 
+export type RecipientKind = "to" | "cc" | "bcc";
+
+/** A recipient the provider would not take, as the send result reports it. */
+export interface RefusedRecipient {
+  address: string;
+  /** SMTP reply code (e.g. 451, 550) or HTTP status; null when the provider gave none. */
+  code: number | null;
+  /** The provider's reply, on one line. */
+  message: string;
+  kind: RecipientKind;
+}
+
 /** A way to deliver a message, nodemailer style: tiny, and the vendor SDK stays inside. */
 export interface EmailTransport {
   readonly name: string;
-  /** Delivers the message or throws an EmailSendError saying whether a retry can help. */
+  /**
+   * Delivers the message or throws an EmailSendError saying whether a retry can help. Sends only
+   * to the recipients who do not have it yet and records who accepted or refused it (see
+   * delivery-progress.ts), so a retry or failover never sends anyone a second copy.
+   */
   send(message: OutgoingEmail): Promise<{ messageId: string }>;
   /** Checks connectivity and credentials without sending. */
   verify?(): Promise<void>;
@@ -150,6 +174,16 @@ export interface EmailSendResult {
    * out too, and this one carries the same Message-ID so the two are recognisably one message.
    */
   resentAfterExpiredClaim?: boolean;
+  /**
+   * The recipients who have the message (on failure too: over SMTP a cc may have it although a
+   * `to` recipient was refused). All-or-nothing APIs (SendGrid, Mailgun) list every recipient.
+   */
+  accepted?: string[];
+  /**
+   * The recipients the provider refused. A refused `to` recipient always fails the send; a refused
+   * cc or bcc is only reported here.
+   */
+  refused?: RefusedRecipient[];
 }
 
 /**

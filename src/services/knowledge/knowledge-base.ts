@@ -121,7 +121,7 @@ export class KnowledgeBase implements VectorstoreService {
     if (!queryVector || !this.vectors) {
       const best = text[0]?.score ?? 1;
       const results = text.slice(0, topK).map((hit) => this.result(hit.id as number, hit.score / best));
-      return { query, results, total_found: text.length };
+      return { query, results, total_found: results.length, total_matches: text.length };
     }
     const semantic = this.vectors
       .map((v, id) => ({ id, similarity: cosine(queryVector, v) }))
@@ -130,7 +130,7 @@ export class KnowledgeBase implements VectorstoreService {
       .slice(0, Math.max(SEMANTIC_CANDIDATES, topK));
     const fused = reciprocalRankFusion([text.map((h) => h.id as number), semantic.map((s) => s.id)]);
     const results = fused.slice(0, topK).map((f) => this.result(f.id, f.score));
-    return { query, results, total_found: fused.length };
+    return { query, results, total_found: results.length, total_matches: fused.length };
   }
 
   private async embedQuery(query: string): Promise<number[] | undefined> {

@@ -19,8 +19,10 @@ export interface KnowledgeResult {
 export interface KnowledgeSearchResponse {
   query: string;
   results: KnowledgeResult[];
-  /** How many chunks matched at all (before `topK` was applied). */
+  /** How many results are returned (the length of `results`, at most `topK`), as the user guide shows it. */
   total_found: number;
+  /** How many chunks matched at all, before `topK` was applied. */
+  total_matches: number;
 }
 
 /** The service the `knowledge_base` tool searches. */

@@ -4,16 +4,39 @@ import { eventIdFor } from "../../services/calendar/index.js";
 import { DateString, Email, TimeString } from "../schemas.js";
 import type { ToolDefinition } from "../types.js";
 
-const BookingData = z.object({
-  customer_name: z.string().trim().min(1, "expected the customer's name"),
-  customer_email: Email.optional(),
-  customer_phone: z.string().trim().min(6, "expected a phone number").optional(),
-  service: z.string().trim().min(1, "expected the treatment or service to book"),
-  date: DateString,
-  time: TimeString,
-  duration_minutes: z.number().int("expected whole minutes").min(5).max(480).default(30),
-  notes: z.string().max(2000).optional(),
-});
+const TreatmentText = z.string().trim().min(1, "expected the treatment or service to book").max(200);
+
+/**
+ * The guide's booking_data. `treatment` names what is booked; `service` is its older alias and is
+ * folded into `treatment`, so the audit trail, the event and the follow-ups all see one name.
+ */
+const BookingData = z
+  .object({
+    customer_name: z.string().trim().min(1, "expected the customer's name"),
+    customer_email: Email.optional(),
+    customer_phone: z.string().trim().min(6, "expected a phone number").optional(),
+    treatment: TreatmentText.optional().describe("The treatment or service to book, e.g. Botox."),
+    service: TreatmentText.optional().describe("Older alias of treatment; give one of the two."),
+    date: DateString,
+    time: TimeString,
+    duration_minutes: z.number().int("expected whole minutes").min(5).max(480).default(30),
+    notes: z.string().max(2000).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.treatment === undefined && b.service === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["treatment"],
+        message: "expected the treatment or service to book (older alias: service)",
+      });
+    else if (b.treatment !== undefined && b.service !== undefined && b.treatment !== b.service)
+      ctx.addIssue({
+        code: "custom",
+        path: ["treatment"],
+        message: `booking_data.treatment and booking_data.service (its older alias) differ ("${b.treatment}" vs "${b.service}"); send only treatment`,
+      });
+  })
+  .transform(({ service, ...rest }) => ({ ...rest, treatment: (rest.treatment ?? service) as string }));
 
 const schema = z
   .object({
@@ -44,7 +67,7 @@ type CalendarResult = Record<string, unknown> & Partial<Booking>;
 export const googleCalendarTool: ToolDefinition<Params, CalendarResult> = {
   name: "google_calendar",
   description:
-    "Manage clinic appointments. action=check_availability {date} lists free slots; create_booking {booking_data} books one (confirm with the customer first); delete_booking {event_id} cancels; list_bookings {date?}.",
+    "Manage clinic appointments. action=check_availability {date} lists free slots; create_booking {booking_data: {date, time, treatment, customer_name, customer_email?}} books one (confirm with the customer first); delete_booking {event_id} cancels; list_bookings {date?}.",
   actionType: "booking",
   service: "calendar",
   schema: schema as unknown as z.ZodType<Params>,
@@ -86,8 +109,10 @@ export const googleCalendarTool: ToolDefinition<Params, CalendarResult> = {
             customer_name: b.customer_name,
             appointment_date: result.date ?? b.date,
             appointment_time: result.time ?? b.time,
-            service_name: b.service,
-            clinic_name: tenant.clinicName,
+            // Entries audited before `treatment` was the field's name carry `service`.
+            treatment: b.treatment ?? (b as { service?: string }).service,
+            ...(tenant.clinicName ? { clinic_name: tenant.clinicName } : {}),
+            ...(tenant.clinicPhone ? { clinic_phone: tenant.clinicPhone } : {}),
           },
         },
       },

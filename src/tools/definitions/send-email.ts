@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RefusedRecipient } from "../../services/email/index.js";
 import { ToolError } from "../errors.js";
 import { Email } from "../schemas.js";
 import type { ToolDefinition } from "../types.js";
@@ -39,6 +40,10 @@ export interface SendEmailResult {
   errorCode?: string;
   retriable?: boolean;
   attempts: number;
+  /** The recipients who have the message. */
+  accepted?: string[];
+  /** Recipients the provider refused (a refused cc or bcc does not fail the send). */
+  refused?: RefusedRecipient[];
 }
 
 const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -47,7 +52,7 @@ const list = (v: string | string[] | undefined) => (v === undefined ? undefined 
 export const sendEmailTool: ToolDefinition<Params, SendEmailResult> = {
   name: "send_email",
   description:
-    "Send an email to the customer: either {to_email, subject, body_html} or {to_email, template_name, template_vars} with templates appointment_confirmation, appointment_reminder, appointment_cancellation.",
+    "Send an email to the customer: either {to_email, subject, body_html} or {to_email, template_name, template_vars} with templates appointment_confirmation, appointment_reminder, appointment_cancellation; template_vars: customer_name, appointment_date, appointment_time, treatment (clinic_name, clinic_phone optional).",
   actionType: "notification",
   service: "email",
   schema: schema as unknown as z.ZodType<Params>,
