@@ -31,7 +31,7 @@ export interface BookingRequest {
   conversationId: number;
   customerName: string;
   customerEmail: string;
-  service: string;
+  treatment: string;
   /** YYYY-MM-DD and HH:MM in the clinic's time zone. */
   date: string;
   time: string;
@@ -46,7 +46,7 @@ const emailParams = (r: BookingRequest) => ({
     customer_name: r.customerName,
     appointment_date: r.date,
     appointment_time: r.time,
-    service_name: r.service,
+    treatment: r.treatment,
     clinic_name: "Clínica Benova",
   },
 });
@@ -54,7 +54,7 @@ const emailParams = (r: BookingRequest) => ({
 const ticketParams = (r: BookingRequest) => ({
   conversation_id: r.conversationId,
   subject: "Seguimiento de la cita",
-  description: `Llamar a ${r.customerName} después de su ${r.service} del ${r.date}`,
+  description: `Llamar a ${r.customerName} después de su ${r.treatment} del ${r.date}`,
   priority: r.ticketPriority ?? "low",
 });
 
@@ -82,7 +82,7 @@ export async function completeBookingFlow(
           booking_data: {
             customer_name: r.customerName,
             customer_email: r.customerEmail,
-            service: r.service,
+            treatment: r.treatment,
             date: r.date,
             time: r.time,
           },
@@ -169,7 +169,7 @@ export async function completeBookingFlowDurable(
       booking_data: {
         customer_name: r.customerName,
         customer_email: r.customerEmail,
-        service: r.service,
+        treatment: r.treatment,
         date: r.date,
         time: r.time,
       },
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     conversationId: 42,
     customerName: "Ana García",
     customerEmail: "ana@example.com",
-    service: "Limpieza facial",
+    treatment: "Limpieza facial",
     date: "2030-03-12",
     time: "10:30",
   };

@@ -66,7 +66,7 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
   const booking = (slot: string) => ({
     customer_name: "Lucía Pérez",
     customer_email: "lucia.perez@example.com",
-    service: "Blanqueamiento dental",
+    treatment: "Blanqueamiento dental",
     date,
     time: slot.slice(11, 16),
     duration_minutes: 60,
@@ -78,7 +78,7 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
       customer_name: "Lucía Pérez",
       appointment_date: date,
       appointment_time: slot.slice(11, 16),
-      service_name: "Blanqueamiento dental",
+      treatment: "Blanqueamiento dental",
       clinic_name: "Clínica Benova",
     },
   });

@@ -2,7 +2,15 @@
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   if (rows.length === 0) return "(nothing found)";
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+    // Fractional numbers (durations kept as measured) are shown to a tenth; JSON and CSV keep them whole.
+    const s =
+      v === null || v === undefined
+        ? ""
+        : typeof v === "object"
+          ? JSON.stringify(v)
+          : typeof v === "number" && !Number.isInteger(v)
+            ? v.toFixed(1)
+            : String(v);
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;
   };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));

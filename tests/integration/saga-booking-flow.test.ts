@@ -32,7 +32,7 @@ describe("the complete booking flow example", () => {
       conversationId: 40 + n,
       customerName: "Ana García",
       customerEmail: `ana${n}@example.com`,
-      service: "Limpieza facial",
+      treatment: "Limpieza facial",
       date: "2031-03-12",
       time: `${String(8 + n).padStart(2, "0")}:30`,
       ...over,
@@ -146,7 +146,7 @@ describe("the complete booking flow example", () => {
           toolName: "google_calendar",
           parameters: {
             action: "create_booking",
-            booking_data: { customer_name: "Luis", service: "Peeling", date: "2031-03-13", time: "12:00" },
+            booking_data: { customer_name: "Luis", treatment: "Peeling", date: "2031-03-13", time: "12:00" },
           },
           userId: "u9",
           idempotencyKey: `${idempotencyKey}:call`,

@@ -63,7 +63,7 @@ export function bookingSteps(
         booking_data: {
           customer_name: `Paciente ${n}`,
           customer_email: patientEmail(n),
-          service: "Limpieza facial",
+          treatment: "Limpieza facial",
           date,
           time,
           duration_minutes: 30,
@@ -81,7 +81,7 @@ export function bookingSteps(
           customer_name: `Paciente ${n}`,
           appointment_date: date,
           appointment_time: time,
-          service_name: "Limpieza facial",
+          treatment: "Limpieza facial",
           clinic_name: "Benova",
         },
       },
