@@ -1,0 +1,353 @@
+import type { AgentName, AppointmentState } from "../types.js";
+import { extractEmail, extractName } from "./customer.js";
+import { extractDateTime } from "./date-time.js";
+import { detectInjection } from "./injection.js";
+import { detectProblem } from "./problems.js";
+import { countAny, hasAny, normalize, words } from "./text.js";
+import type { TreatmentCatalogue } from "./treatments.js";
+
+const YES = [
+  "si",
+  "sip",
+  "vale",
+  "ok",
+  "okay",
+  "okey",
+  "de acuerdo",
+  "perfecto",
+  "confirmo",
+  "confirmado",
+  "confirma",
+  "confirmar",
+  "correcto",
+  "claro",
+  "adelante",
+  "genial",
+  "eso es",
+  "exacto",
+  "venga",
+  "me va bien",
+  "me viene bien",
+  "yes",
+  "yeah",
+  "yep",
+  "yup",
+  "sure",
+  "confirm",
+  "confirmed",
+  "correct",
+  "go ahead",
+  "sounds good",
+  "please do",
+  "that's right",
+  "thats right",
+  "great",
+  "perfect",
+  "fine",
+  "alright",
+  "all right",
+];
+const NO = [
+  "no",
+  "nop",
+  "mejor no",
+  "no gracias",
+  "no quiero",
+  "todavia no",
+  "aun no",
+  "espera",
+  "nope",
+  "not",
+  "don't",
+  "dont",
+  "no thanks",
+  "wait",
+  "not yet",
+  "cambiar",
+  "change",
+  "otra hora",
+  "otro dia",
+  "another time",
+  "another day",
+];
+
+/**
+ * "yes" / "no" to a question the agent asked, or undefined. A no wins over a yes ("no, mejor
+ * otro día"); "sí" must lead a short reply or "confirmo" / "confirm" be said.
+ *
+ * @example
+ * detectConfirmation("Sí, perfecto") // "yes"
+ */
+export function detectConfirmation(text: string): "yes" | "no" | undefined {
+  const n = normalize(text);
+  const first = words(text)[0] ?? "";
+  if (hasAny(n, NO) && (["no", "nope", "not", "wait", "espera"].includes(first) || words(text).length <= 6)) {
+    return "no";
+  }
+  if (hasAny(n, ["confirmo", "confirm", "confirmado", "confirmed", "adelante", "go ahead"])) return "yes";
+  if (hasAny(n, YES) && words(text).length <= 8) return "yes";
+  return undefined;
+}
+
+export type ScheduleAction = "book" | "cancel" | "reschedule";
+
+const CANCEL = [
+  "cancelar",
+  "cancela",
+  "cancelad",
+  "cancelo",
+  "anular",
+  "anula",
+  "anulad",
+  "no podre ir",
+  "no puedo ir",
+  "cancel",
+  "call off",
+  "can't make it",
+  "cant make it",
+  "won't make it",
+];
+const RESCHEDULE = [
+  "cambiar la cita",
+  "cambiar mi cita",
+  "cambiar de dia",
+  "cambiar la hora",
+  "cambiarla",
+  "cambiar",
+  "mover la cita",
+  "moverla",
+  "aplazar",
+  "retrasar",
+  "adelantar",
+  "reprogramar",
+  "otro dia",
+  "otra hora",
+  "reschedule",
+  "move my appointment",
+  "move the appointment",
+  "change my appointment",
+  "change the appointment",
+  "change the time",
+  "change the date",
+  "postpone",
+  "different day",
+  "different time",
+];
+const BOOK = [
+  "cita",
+  "citas",
+  "reservar",
+  "reserva",
+  "reservame",
+  "agendar",
+  "agenda",
+  "pedir hora",
+  "hueco",
+  "huecos",
+  "disponibilidad",
+  "disponible",
+  "libre",
+  "apuntarme",
+  "apuntame",
+  "quiero ir",
+  "book",
+  "booking",
+  "appointment",
+  "appointments",
+  "schedule",
+  "slot",
+  "slots",
+  "available",
+  "availability",
+  "free on",
+  "come in",
+  "visit",
+];
+
+/** What the customer wants done with an appointment, if anything. */
+export function detectScheduleAction(text: string): ScheduleAction | undefined {
+  const n = normalize(text);
+  if (hasAny(n, CANCEL)) return "cancel";
+  if (hasAny(n, RESCHEDULE)) return "reschedule";
+  if (hasAny(n, BOOK)) return "book";
+  return undefined;
+}
+
+export type SalesTopic = "price" | "duration" | "info";
+
+const PRICE = [
+  "precio*",
+  "cuanto cuesta*",
+  "cuanto vale*",
+  "cuanto sale",
+  "cuanto es",
+  "coste",
+  "costo",
+  "tarifa*",
+  "€",
+  "euros",
+  "presupuesto",
+  "price*",
+  "cost",
+  "costs",
+  "how much",
+  "fee",
+  "fees",
+  "rate*",
+];
+const DURATION = [
+  "cuanto dura*",
+  "duracion",
+  "cuanto tiempo",
+  "cuantas sesiones",
+  "minutos",
+  "how long",
+  "duration",
+  "how many sessions",
+  "minutes",
+  "last",
+];
+
+/** Whether a sales question is about price, duration or anything else. */
+export function detectSalesTopic(text: string): SalesTopic {
+  const n = ` ${normalize(text).replace(/€/g, " € ")} `;
+  if (hasAny(n, PRICE)) return "price";
+  if (hasAny(n, DURATION)) return "duration";
+  return "info";
+}
+
+const GREETINGS = [
+  "hola",
+  "buenas",
+  "buenos dias",
+  "buenas tardes",
+  "buenas noches",
+  "hey",
+  "hi",
+  "hello",
+  "good morning",
+  "good afternoon",
+  "good evening",
+  "saludos",
+  "que tal",
+  "ey",
+];
+const THANKS = [
+  "gracias",
+  "muchas gracias",
+  "thanks",
+  "thank you",
+  "thx",
+  "genial gracias",
+  "perfecto gracias",
+  "adios",
+  "hasta luego",
+  "bye",
+  "chao",
+];
+
+/** A message that only greets. */
+export function isGreeting(text: string): boolean {
+  const n = normalize(text);
+  const rest = GREETINGS.reduce((acc, g) => acc.replace(new RegExp(`(^|\\s)${g}(?=\\s|$)`, "g"), " "), n);
+  return hasAny(n, GREETINGS) && rest.trim().replace(/[^a-z]/g, "").length <= 3;
+}
+
+/** A message that only thanks or says goodbye. */
+export function isThanks(text: string): boolean {
+  const n = normalize(text);
+  return hasAny(n, THANKS) && words(text).length <= 4;
+}
+
+/** No letters, or no vowels (random key presses), or nothing but one repeated character. */
+export function isGibberish(text: string): boolean {
+  const letters = normalize(text).replace(/[^a-z]/g, "");
+  if (letters.length === 0) return !/\d/.test(text);
+  return (
+    !/[aeiouy]/.test(letters) || /^(.)\1+$/.test(letters) || (letters.length > 12 && !/\s/.test(text.trim()))
+  );
+}
+
+export interface IntentContext {
+  appointment: AppointmentState | null;
+  catalogue?: TreatmentCatalogue;
+  /** The last thing the agent said, to read a short answer against it. */
+  lastAgentTurn?: string;
+}
+
+export interface IntentResult {
+  agent: AgentName;
+  /** e.g. `schedule.book`, `schedule.confirm_yes`, `sales.price`, `support.complication`. */
+  intent: string;
+}
+
+/** True while a booking is being arranged (details or a yes are missing). */
+export function bookingInProgress(appointment: AppointmentState | null): boolean {
+  if (!appointment) return false;
+  return appointment.status === "draft" || appointment.awaiting_confirmation === true;
+}
+
+/** Phrases the offline agents end with when they offer a person; a yes to them goes to support. */
+export const OFFER_PERSON_ES = "¿Quieres que te ponga en contacto con una persona del equipo?";
+export const OFFER_PERSON_EN = "Would you like me to put you in touch with someone from our team?";
+
+/**
+ * Which agent should answer, and the finer intent. In order: injected instructions (sales,
+ * which never acts), support problems, a booking in progress keeps short answers (a yes, a time,
+ * a name, an email) with the schedule agent, appointment actions, then sales questions.
+ *
+ * @example
+ * classifyIntent("a las 11", { appointment: draft }) // { agent: "schedule", intent: "schedule.provide_details" }
+ */
+export function classifyIntent(text: string, context: IntentContext): IntentResult {
+  if (detectInjection(text)) return { agent: "sales", intent: "security.injection" };
+  const problem = detectProblem(text);
+  if (problem) return { agent: "support", intent: `support.${problem.reason}` };
+
+  const n = normalize(text);
+  const appointment = context.appointment;
+  const action = detectScheduleAction(text);
+  const confirmation = detectConfirmation(text);
+  const booked = appointment?.status === "booked";
+
+  const offeredPerson = [OFFER_PERSON_ES, OFFER_PERSON_EN].some((o) => context.lastAgentTurn?.includes(o));
+  if (confirmation === "yes" && offeredPerson) return { agent: "support", intent: "support.human" };
+  if (booked && action === "cancel") return { agent: "schedule", intent: "schedule.cancel" };
+  if (booked && action === "reschedule") return { agent: "schedule", intent: "schedule.reschedule" };
+
+  const topicQuestion = hasAny(n, [...PRICE, ...DURATION]) || /[?¿]/.test(text);
+  if (bookingInProgress(appointment) || (booked && appointment?.awaiting_confirmation)) {
+    if (appointment?.awaiting_confirmation && confirmation) {
+      return { agent: "schedule", intent: `schedule.confirm_${confirmation}` };
+    }
+    if (action === "cancel") return { agent: "schedule", intent: "schedule.cancel" };
+    const dt = extractDateTime(text, { now: new Date(0), timeZone: "UTC", expectTime: true });
+    const details =
+      dt.date !== undefined ||
+      dt.time !== undefined ||
+      extractEmail(text) !== undefined ||
+      extractName(text, { expectName: true }) !== undefined ||
+      context.catalogue?.match(text) !== undefined;
+    const salesQuestion = hasAny(n, [...PRICE, ...DURATION]) && !action;
+    if (!salesQuestion && (details || confirmation || action || !topicQuestion)) {
+      return { agent: "schedule", intent: "schedule.provide_details" };
+    }
+  }
+  if (action === "cancel") return { agent: "schedule", intent: "schedule.cancel" };
+  if (action === "reschedule") return { agent: "schedule", intent: "schedule.reschedule" };
+  if (action === "book" && !hasAny(n, [...PRICE, ...DURATION]))
+    return { agent: "schedule", intent: "schedule.book" };
+
+  if (isGreeting(text)) return { agent: "sales", intent: "sales.greeting" };
+  if (isThanks(text)) return { agent: "sales", intent: "sales.thanks" };
+  if (isGibberish(text)) return { agent: "sales", intent: "sales.unclear" };
+  const topic = detectSalesTopic(text);
+  if (topic !== "info") return { agent: "sales", intent: `sales.${topic}` };
+  if (
+    context.catalogue?.match(text) ||
+    countAny(n, ["tratamiento*", "treatment*", "informacion", "info"]) > 0
+  ) {
+    return { agent: "sales", intent: "sales.treatment_info" };
+  }
+  return { agent: "sales", intent: "sales.general" };
+}
