@@ -1,5 +1,6 @@
 import { analyzeSpanish } from "../services/knowledge/spanish.js";
 import type { SalesTopic } from "./offline/intent.js";
+import { detectLanguage } from "./offline/language.js";
 import { hasAny, normalize } from "./offline/text.js";
 import { logicalLines, sentences, type Treatment } from "./offline/treatments.js";
 import type { KnowledgePassage } from "./types.js";
@@ -43,9 +44,10 @@ export function knowledgeQuery(text: string, treatment: Treatment | undefined, t
     const word = topic === "price" ? "precio" : topic === "duration" ? "duración" : "";
     return `${word} ${treatment.name}`.trim();
   }
+  // An English question is searched with the Spanish words of its topic, as the knowledge base is Spanish.
   const n = normalize(text);
   const extra = ENGLISH_TOPICS.filter(([phrases]) => hasAny(n, phrases)).map(([, es]) => es);
-  return [text, ...extra].join(" ");
+  return extra.length > 0 && detectLanguage(text).locale === "en" ? extra.join(" ") : text;
 }
 
 /** The passage of a treatment's section that says most about the topic. */
@@ -77,7 +79,7 @@ export function topicLines(content: string, topic: SalesTopic, text = ""): strin
   const pattern = topic === "price" ? /€|gratuit/i : /minutos|duraci[oó]n|\bdura\b|sesi[oó]n|semanas|meses/i;
   return lines
     .flatMap((l) => (l.startsWith("-") ? [l] : sentences(l)))
-    .filter((l) => !l.startsWith("|") && pattern.test(l))
+    .filter((l) => !l.startsWith("|") && !l.endsWith(":") && pattern.test(l))
     .map((l) => l.replace(/^-\s*/, ""));
 }
 
@@ -104,14 +106,25 @@ export function summary(content: string, maxSentences = 2): string {
   return sentences(first).slice(0, maxSentences).join(" ");
 }
 
+/** Words too general to show that a passage answers a question. */
+const GENERIC = new Set(
+  analyzeSpanish(
+    "tratamiento tratamientos clínica clinica cita citas hacer hacéis tenéis ofrecéis información precio",
+  ),
+);
+
 /**
- * The best passage for a general question, when it shares at least one meaningful word with the
- * query (the knowledge base scores are relative, so its top hit alone proves nothing).
+ * The best passage for a general question, when it contains at least half of the query's
+ * meaningful words (the knowledge base scores are relative, so its top hit alone proves nothing:
+ * "¿hacéis liposucción?" must not be answered with whatever mentions "tratamientos").
+ * `terms` overrides the words to look for (the Spanish topic words of an English question).
  */
 export function relevantPassage(passages: KnowledgePassage[], query: string): KnowledgePassage | undefined {
-  const terms = new Set(analyzeSpanish(query).filter((t) => t.length >= 4));
+  const terms = [...new Set(analyzeSpanish(query).filter((t) => t.length >= 4 && !GENERIC.has(t)))];
+  if (terms.length === 0) return undefined;
   return passages.find((p) => {
     const words = new Set(analyzeSpanish(`${String(p.metadata.heading ?? "")} ${p.content}`));
-    return [...terms].some((t) => words.has(t));
+    const found = terms.filter((t) => words.has(t)).length;
+    return found >= 1 && found * 2 >= terms.length;
   });
 }

@@ -8,9 +8,10 @@ import {
 import { say } from "./offline/format.js";
 import { detectInjection } from "./offline/injection.js";
 import { detectSalesTopic, isGibberish, isGreeting, isThanks } from "./offline/intent.js";
+import { normalize } from "./offline/text.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
 import { capabilities, injectionReply, offerPerson } from "./replies.js";
-import type { Agent, AgentInput, AgentOutput } from "./types.js";
+import type { Agent, AgentInput, AgentOutput, Locale } from "./types.js";
 
 export interface SalesAgentOptions {
   catalogue: TreatmentCatalogue;
@@ -41,8 +42,8 @@ export class SalesAgent implements Agent {
       return {
         reply: say(
           locale,
-          "¡A ti! Aquí estoy para lo que necesites.",
-          "You're welcome! I'm here if you need anything.",
+          "¡Perfecto! Si necesitas algo más, aquí estoy.",
+          "Great! I'm here if you need anything else.",
         ),
         intent: "sales.thanks",
       };
@@ -53,13 +54,31 @@ export class SalesAgent implements Agent {
         intent: "sales.unclear",
       };
     }
-    const treatment = this.options.catalogue.match(input.text);
+    // "¿y cuánto cuesta?" in the middle of a booking is about the treatment being booked.
     const topic = detectSalesTopic(input.text);
+    const booking = topic === "info" ? undefined : input.sharedContext.appointment?.treatment;
+    const treatment =
+      this.options.catalogue.match(input.text) ??
+      (booking ? this.options.catalogue.byName(booking) : undefined);
     const query = knowledgeQuery(input.text, treatment, topic);
     const passages = await input.tools.searchKnowledge(query, 5);
+    if (treatment && topic === "info") {
+      // "¿Duele la depilación láser?": a passage on the question itself beats the treatment's description.
+      const asked = normalize(input.text).replace(
+        new RegExp(`\\b(${treatment.aliases.join("|")})\\b`, "g"),
+        " ",
+      );
+      const specific = relevantPassage(await input.tools.searchKnowledge(input.text, 5), asked);
+      if (specific) {
+        return {
+          reply: `${spanishNote(locale)}${summary(specific.content, 3)}`,
+          intent: "sales.treatment_info",
+        };
+      }
+    }
     if (treatment) {
       const passage = treatmentPassage(passages, treatment, topic);
-      const lines = passage ? topicLines(passage.content, topic, input.text) : [];
+      const lines = passage && topic !== "info" ? topicLines(passage.content, topic, input.text) : [];
       const body =
         lines.length > 0 ? lines.map((l) => `• ${l}`).join("\n") : passage ? summary(passage.content) : "";
       if (body !== "") {
@@ -81,9 +100,8 @@ export class SalesAgent implements Agent {
     } else {
       const passage = relevantPassage(passages, query);
       if (passage) {
-        const lead = say(locale, "", "From our clinic information (in Spanish):\n");
         return {
-          reply: `${lead}${summary(passage.content, 3)}`,
+          reply: `${spanishNote(locale)}${summary(passage.content, 3)}`,
           intent: `sales.${topic === "info" ? "general" : topic}`,
         };
       }
@@ -93,4 +111,9 @@ export class SalesAgent implements Agent {
       intent: "sales.unknown",
     };
   }
+}
+
+/** The knowledge base is Spanish: an English reader is told the quote is. */
+function spanishNote(locale: Locale): string {
+  return say(locale, "", "From our clinic information (in Spanish):\n");
 }

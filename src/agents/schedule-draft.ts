@@ -84,7 +84,7 @@ export async function advanceDraft(
     return step(say(locale, `¿A las ${a} o a las ${b}?`, `At ${a} or at ${b}?`));
   }
   if (!d.treatment) {
-    const names = formatList(rules.catalogue.names().slice(0, 6), locale);
+    const names = formatList(rules.catalogue.names(), locale);
     return step(
       say(
         locale,
@@ -182,10 +182,15 @@ export function proposal(slots: { date: string; time: string }[], locale: Locale
       "I see no free slots in the coming days; shall someone from our team look into it?",
     );
   }
-  const list = formatList(
-    slots.map((s) => formatWhen(s.date, s.time, locale, today)),
-    locale,
-  );
+  // Grouped by day: "el lunes 18 de enero a las 09:00, 09:30 o 10:00".
+  const days = [...new Set(slots.map((s) => s.date))].map((date) => {
+    const times = slots.filter((s) => s.date === date).map((s) => s.time);
+    const or = say(locale, "o", "or");
+    const list =
+      times.length > 1 ? `${times.slice(0, -1).join(", ")} ${or} ${times.at(-1)}` : (times[0] ?? "");
+    return formatWhen(date, list, locale, today);
+  });
+  const list = formatList(days, locale);
   return say(
     locale,
     `Te puedo ofrecer ${list}. ¿Te va bien alguna?`,

@@ -193,7 +193,7 @@ export class ScheduleAgent implements Agent {
       return {
         reply: say(
           locale,
-          `¡Hecho! Cambio tu cita de ${booked.treatment} a ${formatWhen(booked.date ?? "", booked.time, locale, today)}.`,
+          `¡Hecho! Tu cita de ${booked.treatment} pasa ${formatWhen(booked.date ?? "", booked.time, locale, today).replace(/^el /, "al ")}.`,
           `Done! Moving your ${booked.treatment} appointment to ${formatWhen(booked.date ?? "", booked.time, locale, today)}.`,
         ),
         sharedContext: {

@@ -72,8 +72,8 @@ export class SupportAgent implements Agent {
     const text = summary(passage.content, 2);
     return say(
       input.locale,
-      `Mientras tanto, nuestras indicaciones: ${text}`,
-      `Meanwhile, our aftercare guidance (in Spanish): ${text}`,
+      `Mientras tanto, nuestras indicaciones:\n${text}`,
+      `Meanwhile, our aftercare guidance (in Spanish):\n${text}`,
     );
   }
 

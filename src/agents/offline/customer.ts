@@ -77,13 +77,21 @@ export function extractName(text: string, options: NameOptions = {}): string | u
       .filter((p) => p !== "");
     for (const part of parts) {
       const tokens = part.split(/\s+/);
-      if (tokens.length <= 4 && tokens.every((t) => NAME_WORD.test(t) && !STOP.has(plain(t)))) {
+      const nameLike = (t: string) => NAME_WORD.test(t) && !STOP.has(plain(t)) && /[aeiouy]/.test(plain(t));
+      if (tokens.length <= 4 && tokens.every(nameLike) && !isKeyMash(part)) {
         if (tokens.some((t) => NOT_NAMES.has(plain(t)))) continue;
         return titleCase(tokens);
       }
     }
   }
   return undefined;
+}
+
+/** "asdfghjk": a long word with hardly any vowels is no name. */
+function isKeyMash(text: string): boolean {
+  return plain(text)
+    .split(" ")
+    .some((w) => w.length >= 6 && (w.match(/[aeiouy]/g)?.length ?? 0) / w.length < 0.25);
 }
 
 function takeName(rest: string, strict: Strictness): string | undefined {

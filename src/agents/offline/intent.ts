@@ -244,6 +244,16 @@ const THANKS = [
   "hasta luego",
   "bye",
   "chao",
+  "ok",
+  "okay",
+  "vale",
+  "perfecto",
+  "genial",
+  "de acuerdo",
+  "entendido",
+  "great",
+  "got it",
+  "cool",
 ];
 
 /** A message that only greets. */
