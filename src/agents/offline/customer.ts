@@ -1,4 +1,4 @@
-import { normalize } from "./text.js";
+import { isKeyMash, normalize } from "./text.js";
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
@@ -78,20 +78,13 @@ export function extractName(text: string, options: NameOptions = {}): string | u
     for (const part of parts) {
       const tokens = part.split(/\s+/);
       const nameLike = (t: string) => NAME_WORD.test(t) && !STOP.has(plain(t)) && /[aeiouy]/.test(plain(t));
-      if (tokens.length <= 4 && tokens.every(nameLike) && !isKeyMash(part)) {
+      if (tokens.length <= 4 && tokens.every(nameLike) && !plain(part).split(" ").some(isKeyMash)) {
         if (tokens.some((t) => NOT_NAMES.has(plain(t)))) continue;
         return titleCase(tokens);
       }
     }
   }
   return undefined;
-}
-
-/** "asdfghjk": a long word with hardly any vowels is no name. */
-function isKeyMash(text: string): boolean {
-  return plain(text)
-    .split(" ")
-    .some((w) => w.length >= 6 && (w.match(/[aeiouy]/g)?.length ?? 0) / w.length < 0.25);
 }
 
 function takeName(rest: string, strict: Strictness): string | undefined {
@@ -101,7 +94,7 @@ function takeName(rest: string, strict: Strictness): string | undefined {
     const ended = token !== raw;
     if (!NAME_WORD.test(token) || STOP.has(plain(token))) break;
     tokens.push(token);
-    if (ended || tokens.length === 4) break;
+    if (ended || tokens.filter((t) => !PARTICLES.has(plain(t))).length === 4) break;
   }
   const first = tokens[0];
   if (!first) return undefined;

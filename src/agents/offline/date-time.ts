@@ -279,7 +279,7 @@ function findDate(text: string, today: string, locale: Locale): { date?: string;
   }
   // "el día 20", "el 20", "the 20th": this month if still ahead, else next month.
   const dayOnly =
-    /\b(?:el dia|el|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:[:.h]\d|am|pm|de\s|of\s|\/|€|eur|minut|hora|hour|zona|sesion))/.exec(
+    /\b(?:el dia|el|al dia|al|para el|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:[:.h]\d|am|pm|de\s|of\s|\/|€|eur|minut|hora|hour|zona|sesion))/.exec(
       text,
     );
   if (dayOnly) return nextDayOfMonth(Number(dayOnly[1]), today);

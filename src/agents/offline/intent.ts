@@ -3,7 +3,7 @@ import { extractEmail, extractName } from "./customer.js";
 import { extractDateTime } from "./date-time.js";
 import { detectInjection } from "./injection.js";
 import { detectProblem } from "./problems.js";
-import { countAny, hasAny, normalize, words } from "./text.js";
+import { countAny, hasAny, isKeyMash, normalize, words } from "./text.js";
 import type { TreatmentCatalogue } from "./treatments.js";
 
 const YES = [
@@ -256,10 +256,24 @@ const THANKS = [
   "cool",
 ];
 
+const GREETING_FILLERS = [
+  "there",
+  "all",
+  "everyone",
+  "team",
+  "todos",
+  "equipo",
+  "a todos",
+  "como estas",
+  "how are you",
+];
+
 /** A message that only greets. */
 export function isGreeting(text: string): boolean {
   const n = normalize(text);
-  const rest = GREETINGS.reduce((acc, g) => acc.replace(new RegExp(`(^|\\s)${g}(?=\\s|$)`, "g"), " "), n);
+  // Longest first, so "buenas tardes" goes as a whole; then the words that go with a greeting.
+  const phrases = [...GREETINGS, ...GREETING_FILLERS].sort((a, b) => b.length - a.length);
+  const rest = phrases.reduce((acc, g) => acc.replace(new RegExp(`(^|\\s)${g}(?=\\s|$)`, "g"), " "), n);
   return hasAny(n, GREETINGS) && rest.trim().replace(/[^a-z]/g, "").length <= 3;
 }
 
@@ -273,8 +287,9 @@ export function isThanks(text: string): boolean {
 export function isGibberish(text: string): boolean {
   const letters = normalize(text).replace(/[^a-z]/g, "");
   if (letters.length === 0) return !/\d/.test(text);
+  const tokens = words(text).filter((w) => /[a-z]/.test(w));
   return (
-    !/[aeiouy]/.test(letters) || /^(.)\1+$/.test(letters) || (letters.length > 12 && !/\s/.test(text.trim()))
+    !/[aeiouy]/.test(letters) || /^(.)\1+$/.test(letters) || (tokens.length > 0 && tokens.every(isKeyMash))
   );
 }
 

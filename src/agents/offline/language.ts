@@ -19,7 +19,9 @@ const ENGLISH = new Set(
     "prices when where can could have has do does what tomorrow today monday tuesday wednesday thursday " +
     "friday saturday sunday january february march april may june july august september october november " +
     "december yes yeah yep name email pain hurts treatment cleaning whitening cancel change reschedule " +
-    "there next am pm morning afternoon evening long which who why not no"
+    "there next am pm morning afternoon evening long which who why not no tell about does did will " +
+    "get need know more any some hurt hurts open opening hours located much many take takes after before " +
+    "from have been just also still tooth teeth hair removal whitening"
   ).split(" "),
 );
 

@@ -67,3 +67,11 @@ export function editDistance(a: string, b: string, max = 2): number {
   }
   return prev[b.length] ?? max + 1;
 }
+
+/** A word typed by running fingers over the keyboard ("asdfghjk"): long with hardly any vowels. */
+export function isKeyMash(word: string): boolean {
+  const w = normalize(word).trim();
+  if (w.length < 5 || /[^a-z]/.test(w)) return false;
+  const vowels = w.match(/[aeiouy]/g)?.length ?? 0;
+  return vowels / w.length < 0.25 || /[^aeiouy]{5}/.test(w);
+}
