@@ -3,6 +3,7 @@ import { extractDateTime } from "./offline/date-time.js";
 import { formatWhen, say } from "./offline/format.js";
 import { detectInjection } from "./offline/injection.js";
 import { detectConfirmation, detectScheduleAction } from "./offline/intent.js";
+import { hasAny, normalize } from "./offline/text.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
 import { injectionReply } from "./replies.js";
 import { advanceDraft, capital, type DraftRules, mergeDetails } from "./schedule-draft.js";
@@ -24,6 +25,14 @@ export interface ScheduleAgentOptions {
   confirmBeforeBooking?: boolean;
 }
 
+const ANOTHER = [
+  "otra cita",
+  "nueva cita",
+  "otra reserva",
+  "another appointment",
+  "new appointment",
+  "another booking",
+];
 const ACTIVE = new Set<AppointmentState["status"]>(["booked", "confirmed"]);
 
 /**
@@ -206,6 +215,20 @@ export class ScheduleAgent implements Agent {
         },
         intent: "schedule.confirm_yes",
       };
+    }
+    // "otra cita para una limpieza": another appointment, not a change of this one.
+    const named = this.rules.catalogue.match(input.text)?.name;
+    const another =
+      hasAny(normalize(input.text), ANOTHER) || (named !== undefined && named !== booked.treatment);
+    if (!pending && action !== "reschedule" && another) {
+      return this.fillDraft(
+        {
+          has_appointment: false,
+          status: "draft",
+          ...(booked.booking_ref ? { booking_ref: booked.booking_ref } : {}),
+        },
+        input,
+      );
     }
     if (action === "reschedule" || hasNewSlot || pending) {
       return this.proposeReschedule(booked, dt, input);

@@ -164,6 +164,20 @@ const BOOK = [
   "visit",
 ];
 
+/** A wish that, with a treatment named, means booking it. */
+const WANT = [
+  "quiero",
+  "quisiera",
+  "queria",
+  "me gustaria",
+  "necesito",
+  "i want",
+  "i'd like",
+  "id like",
+  "i would like",
+  "i need",
+];
+
 /** What the customer wants done with an appointment, if anything. */
 export function detectScheduleAction(text: string): ScheduleAction | undefined {
   const n = normalize(text);
@@ -360,8 +374,14 @@ export function classifyIntent(text: string, context: IntentContext): IntentResu
   }
   if (action === "cancel") return { agent: "schedule", intent: "schedule.cancel" };
   if (action === "reschedule") return { agent: "schedule", intent: "schedule.reschedule" };
-  if (action === "book" && !hasAny(n, [...PRICE, ...DURATION]))
-    return { agent: "schedule", intent: "schedule.book" };
+  const priceOrDuration = hasAny(n, [...PRICE, ...DURATION]);
+  if (action === "book" && !priceOrDuration) return { agent: "schedule", intent: "schedule.book" };
+  // "Quiero botox el 20 de enero", "I want a cleaning tomorrow": a treatment with a wish or a day.
+  const treatment = context.catalogue?.match(text);
+  if (treatment && !priceOrDuration && !/[?¿]/.test(text)) {
+    const dt = extractDateTime(text, { now: new Date(0), timeZone: "UTC" });
+    if (dt.date || dt.time || hasAny(n, WANT)) return { agent: "schedule", intent: "schedule.book" };
+  }
 
   if (isGreeting(text)) return { agent: "sales", intent: "sales.greeting" };
   if (isThanks(text)) return { agent: "sales", intent: "sales.thanks" };
