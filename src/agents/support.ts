@@ -1,6 +1,7 @@
 import { knowledgeQuery, relevantPassage, summary } from "./knowledge-answer.js";
 import { say } from "./offline/format.js";
 import { detectInjection } from "./offline/injection.js";
+import { detectConfirmation, OFFER_PERSON_EN, OFFER_PERSON_ES } from "./offline/intent.js";
 import { detectProblem, type ProblemFinding } from "./offline/problems.js";
 import { sentences, type TreatmentCatalogue } from "./offline/treatments.js";
 import { injectionReply, offerPerson } from "./replies.js";
@@ -27,7 +28,7 @@ export class SupportAgent implements Agent {
   async run(input: AgentInput): Promise<AgentOutput> {
     const locale = input.locale;
     if (detectInjection(input.text)) return { reply: injectionReply(locale), intent: "security.injection" };
-    const problem = detectProblem(input.text);
+    const problem = detectProblem(input.text) ?? acceptedPerson(input);
     if (!problem) return this.answer(input);
 
     const existing = input.sharedContext.ticket;
@@ -169,4 +170,12 @@ function findSentence(passages: KnowledgePassage[], pattern: RegExp): string | u
     if (hit) return sentences(hit)[0] ?? hit;
   }
   return undefined;
+}
+
+/** A yes to "¿Quieres que te ponga en contacto con una persona?" asked in the previous turn. */
+function acceptedPerson(input: AgentInput): ProblemFinding | null {
+  const last = [...input.history].reverse().find((t) => t.role === "agent")?.text ?? "";
+  const offered = last.includes(OFFER_PERSON_ES) || last.includes(OFFER_PERSON_EN);
+  if (!offered || detectConfirmation(input.text) !== "yes") return null;
+  return { reason: "human", priority: "low", evidence: ["accepted the offer of a person"] };
 }
