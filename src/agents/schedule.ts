@@ -6,7 +6,8 @@ import { detectConfirmation, detectScheduleAction } from "./offline/intent.js";
 import { hasAny, normalize } from "./offline/text.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
 import { injectionReply } from "./replies.js";
-import { advanceDraft, capital, type DraftRules, mergeDetails } from "./schedule-draft.js";
+import { advanceDraft, type DraftRules, mergeDetails } from "./schedule-draft.js";
+import { proposeReschedule } from "./schedule-reschedule.js";
 import type { Agent, AgentInput, AgentOutput, AppointmentState } from "./types.js";
 
 export interface ScheduleAgentOptions {
@@ -231,7 +232,7 @@ export class ScheduleAgent implements Agent {
       );
     }
     if (action === "reschedule" || hasNewSlot || pending) {
-      return this.proposeReschedule(booked, dt, input);
+      return proposeReschedule(booked, dt, input, this.rules);
     }
     if (action === "book") {
       return this.fillDraft(
@@ -250,58 +251,6 @@ export class ScheduleAgent implements Agent {
         `Your ${booked.treatment} appointment is ${formatWhen(booked.date ?? "", booked.time, locale, today)}. Would you like to change or cancel it?`,
       ),
       intent: "schedule.status",
-    };
-  }
-
-  private async proposeReschedule(
-    booked: AppointmentState,
-    dt: ReturnType<typeof extractDateTime>,
-    input: AgentInput,
-  ): Promise<AgentOutput> {
-    const locale = input.locale;
-    const from = booked.rescheduled_from ?? { date: booked.date ?? "", time: booked.time ?? "" };
-    if (!dt.date && !dt.time) {
-      return {
-        reply: say(
-          locale,
-          "¿A qué día y hora quieres cambiar tu cita?",
-          "Which day and time would you like to move your appointment to?",
-        ),
-        intent: "schedule.reschedule",
-      };
-    }
-    // "cámbiala al jueves" keeps the hour; "a las 12" keeps the day.
-    const proposed: AppointmentState = {
-      ...booked,
-      date: dt.date ?? from.date,
-      time: dt.time ?? from.time,
-      rescheduled_from: from,
-      awaiting_confirmation: false,
-    };
-    const step = await advanceDraft(
-      proposed,
-      { ...dt, ambiguities: dt.ambiguities.filter((a) => a !== "no_time" && a !== "no_date") },
-      input,
-      this.rules,
-    );
-    if (!step.ready) {
-      // Nothing changes until a free slot is agreed: the booking stays as it was.
-      const { rescheduled_from: _, ...unchanged } = { ...booked, date: from.date, time: from.time };
-      return {
-        reply: step.reply,
-        sharedContext: { appointment: { ...unchanged, awaiting_confirmation: false } },
-        intent: "schedule.reschedule",
-      };
-    }
-    const today = wallClock(input.now, input.timeZone).date;
-    return {
-      reply: say(
-        locale,
-        `${capital(formatWhen(proposed.date ?? "", proposed.time, locale, today))} está libre. ¿Cambio tu cita de ${booked.treatment} del ${formatWhen(from.date, from.time, locale, today).replace(/^el /, "")} a esa hora?`,
-        `${capital(formatWhen(proposed.date ?? "", proposed.time, locale, today))} is free. Shall I move your ${booked.treatment} appointment from ${formatWhen(from.date, from.time, locale, today).replace(/^on /, "")} to then?`,
-      ),
-      sharedContext: { appointment: { ...proposed, awaiting_confirmation: true } },
-      intent: "schedule.reschedule",
     };
   }
 }
