@@ -97,8 +97,12 @@ export async function advanceDraft(
     return step(
       say(
         locale,
-        `Perfecto, ${d.treatment}. ¿Qué día y a qué hora te viene bien?`,
-        `Great, ${d.treatment}. Which day and time suit you?`,
+        d.time
+          ? `Perfecto, ${d.treatment} a las ${d.time}. ¿Qué día te viene bien?`
+          : `Perfecto, ${d.treatment}. ¿Qué día y a qué hora te viene bien?`,
+        d.time
+          ? `Great, ${d.treatment} at ${d.time}. Which day suits you?`
+          : `Great, ${d.treatment}. Which day and time suit you?`,
       ),
     );
   }

@@ -28,6 +28,18 @@ export async function proposeReschedule(
       intent: "schedule.reschedule",
     };
   }
+  const today = wallClock(input.now, input.timeZone).date;
+  if ((dt.date ?? from.date) === from.date && (dt.time ?? from.time) === from.time) {
+    return {
+      reply: say(
+        locale,
+        `Tu cita ya es ${formatWhen(from.date, from.time, locale, today)}. ¿Qué otro día u hora prefieres?`,
+        `Your appointment is already ${formatWhen(from.date, from.time, locale, today)}. Which other day or time would you prefer?`,
+      ),
+      sharedContext: { appointment: asBooked(booked, from) },
+      intent: "schedule.reschedule",
+    };
+  }
   // "cámbiala al jueves" keeps the hour; "a las 12" keeps the day.
   const proposed: AppointmentState = {
     ...booked,
@@ -40,18 +52,19 @@ export async function proposeReschedule(
     proposed,
     { ...dt, ambiguities: dt.ambiguities.filter((a) => a !== "no_time" && a !== "no_date") },
     input,
-    rules,
+    // The booked slot itself is free for the move ("de 11:00 a 11:30" for a 90-minute treatment).
+    {
+      ...rules,
+      release: { date: from.date, time: from.time, duration: booked.duration_minutes ?? rules.slotMinutes },
+    },
   );
   if (!step.ready) {
-    // Nothing changes until a free slot is agreed: the booking stays as it was.
-    const { rescheduled_from: _, ...unchanged } = { ...booked, date: from.date, time: from.time };
     return {
       reply: step.reply,
-      sharedContext: { appointment: { ...unchanged, awaiting_confirmation: false } },
+      sharedContext: { appointment: asBooked(booked, from) },
       intent: "schedule.reschedule",
     };
   }
-  const today = wallClock(input.now, input.timeZone).date;
   return {
     reply: say(
       locale,
@@ -61,4 +74,10 @@ export async function proposeReschedule(
     sharedContext: { appointment: { ...proposed, awaiting_confirmation: true } },
     intent: "schedule.reschedule",
   };
+}
+
+/** The booking exactly as it was: nothing changes until a free slot is agreed. */
+function asBooked(booked: AppointmentState, from: { date: string; time: string }): AppointmentState {
+  const { rescheduled_from: _, ...unchanged } = { ...booked, date: from.date, time: from.time };
+  return { ...unchanged, awaiting_confirmation: false };
 }

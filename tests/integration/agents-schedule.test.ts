@@ -235,6 +235,35 @@ describe("ScheduleAgent over the real calendar and knowledge base", () => {
     expect(w.context.appointment?.rescheduled_from).toBeUndefined();
   });
 
+  it("lets a booking move into its own slot (a 90-minute whitening from 11:00 to 11:30)", async () => {
+    const w = await world();
+    w.context.customer = { name: "Ana", email: "ana@example.com" };
+    await w.say("Quiero un blanqueamiento el 20 de enero a las 11:00");
+    await w.say("sí");
+    await w.book();
+    const ask = await w.say("¿podemos cambiarla a las 11:30?");
+    expect(ask.reply).toMatch(/^El miércoles 20 de enero a las 11:30 está libre\./);
+    expect((await w.say("a las 11:00")).reply).toBe(
+      "Tu cita ya es el miércoles 20 de enero a las 11:00. ¿Qué otro día u hora prefieres?",
+    );
+    // The open proposal for 11:30 is dropped: a later yes cannot move it there.
+    expect(w.context.appointment).toMatchObject({
+      time: "11:00",
+      status: "booked",
+      awaiting_confirmation: false,
+    });
+    expect(w.context.appointment?.rescheduled_from).toBeUndefined();
+  });
+
+  it("asks for the day when only a time was given", async () => {
+    const w = await world();
+    expect((await w.say("Quiero una limpieza a las 11")).reply).toBe(
+      "Perfecto, Limpieza dental a las 11:00. ¿Qué día te viene bien?",
+    );
+    await w.say("el jueves");
+    expect(w.context.appointment).toMatchObject({ date: "2027-01-14", time: "11:00" });
+  });
+
   it("numbers a second booking in the same thread with the next ref", async () => {
     const w = await world();
     w.context.customer = { name: "Ana", email: "ana@example.com" };

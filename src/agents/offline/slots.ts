@@ -8,6 +8,8 @@ export interface SlotRules {
   hours?: { open: string; close: string };
   /** Days after the requested one searched for alternatives. */
   horizonDays: number;
+  /** The customer's own booking being moved: its slots count as free, it is theirs to give up. */
+  release?: { date: string; time: string; duration: number };
 }
 
 export interface SlotCheck {
@@ -41,7 +43,15 @@ export async function checkSlot(
   rules: SlotRules,
 ): Promise<SlotCheck> {
   const day = await tools.checkAvailability(date);
-  const dayStarts = day.open ? startsThatFit(day.free, duration, rules.slotMinutes) : [];
+  const free = [...day.free];
+  const own = rules.release;
+  if (own?.date === date) {
+    for (let m = toMinutes(own.time); m < toMinutes(own.time) + own.duration; m += rules.slotMinutes) {
+      free.push(fromMinutes(m));
+    }
+  }
+  const sorted = [...new Set(free)].sort();
+  const dayStarts = day.open ? startsThatFit(sorted, duration, rules.slotMinutes) : [];
   const outsideHours =
     time !== undefined &&
     rules.hours !== undefined &&
