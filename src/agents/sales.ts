@@ -5,7 +5,7 @@ import {
   topicLines,
   treatmentPassage,
 } from "./knowledge-answer.js";
-import { say } from "./offline/format.js";
+import { capital, say } from "./offline/format.js";
 import { detectInjection } from "./offline/injection.js";
 import { detectSalesTopic, isGibberish, isGreeting, isThanks } from "./offline/intent.js";
 import { normalize } from "./offline/text.js";
@@ -81,15 +81,20 @@ export class SalesAgent implements Agent {
       const lines = passage && topic !== "info" ? topicLines(passage.content, topic, input.text) : [];
       const body =
         lines.length > 0 ? lines.map((l) => `• ${l}`).join("\n") : passage ? summary(passage.content) : "";
+      const english = treatment.englishName ?? treatment.name;
       if (body !== "") {
         const lead =
           topic === "price"
-            ? say(locale, `Precios de ${treatment.name}:`, `${treatment.name} prices (from our price list):`)
+            ? say(
+                locale,
+                `Precios de ${treatment.name}:`,
+                `${capital(english)} prices (from our price list):`,
+              )
             : topic === "duration"
               ? say(
                   locale,
                   `Duración de ${treatment.name}:`,
-                  `${treatment.name} duration (from our information):`,
+                  `${capital(english)} duration (from our information):`,
                 )
               : `${treatment.name}:`;
         return {

@@ -1,7 +1,7 @@
 import { wallClock } from "./offline/clock.js";
 import { extractEmail, extractName } from "./offline/customer.js";
 import { type DateTimeExtraction, extractDateTime } from "./offline/date-time.js";
-import { formatList, formatWhen, say } from "./offline/format.js";
+import { capital, formatList, formatWhen, say } from "./offline/format.js";
 import { checkSlot, nearestSlots, type SlotRules, spread } from "./offline/slots.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
 import type { AgentInput, AppointmentState, Locale } from "./types.js";
@@ -84,7 +84,7 @@ export async function advanceDraft(
     return step(say(locale, `¿A las ${a} o a las ${b}?`, `At ${a} or at ${b}?`));
   }
   if (!d.treatment) {
-    const names = formatList(rules.catalogue.names(), locale);
+    const names = formatList(rules.catalogue.names(locale), locale);
     return step(
       say(
         locale,
@@ -101,8 +101,8 @@ export async function advanceDraft(
           ? `Perfecto, ${d.treatment} a las ${d.time}. ¿Qué día te viene bien?`
           : `Perfecto, ${d.treatment}. ¿Qué día y a qué hora te viene bien?`,
         d.time
-          ? `Great, ${d.treatment} at ${d.time}. Which day suits you?`
-          : `Great, ${d.treatment}. Which day and time suit you?`,
+          ? `Great, ${rules.catalogue.displayName(d.treatment, "en")} at ${d.time}. Which day suits you?`
+          : `Great, ${rules.catalogue.displayName(d.treatment, "en")}. Which day and time suit you?`,
       ),
     );
   }
@@ -170,7 +170,7 @@ export async function advanceDraft(
       say(
         locale,
         `Tengo hueco para ${d.treatment} ${slot}. Para reservarlo, ¿me dices ${missing}?`,
-        `I have a slot for ${d.treatment} ${slot}. To book it, could you send me ${missing}?`,
+        `I have a slot for ${rules.catalogue.displayName(d.treatment, "en")} ${slot}. To book it, could you send me ${missing}?`,
       ),
     );
   }
@@ -200,8 +200,4 @@ export function proposal(slots: { date: string; time: string }[], locale: Locale
     `Te puedo ofrecer ${list}. ¿Te va bien alguna?`,
     `I can offer ${list}. Does any of these suit you?`,
   );
-}
-
-export function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

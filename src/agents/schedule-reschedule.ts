@@ -1,7 +1,7 @@
 import { wallClock } from "./offline/clock.js";
 import type { DateTimeExtraction } from "./offline/date-time.js";
-import { formatWhen, say } from "./offline/format.js";
-import { advanceDraft, capital, type DraftRules } from "./schedule-draft.js";
+import { capital, formatWhen, say } from "./offline/format.js";
+import { advanceDraft, type DraftRules } from "./schedule-draft.js";
 import type { AgentInput, AgentOutput, AppointmentState } from "./types.js";
 
 /**
@@ -69,7 +69,7 @@ export async function proposeReschedule(
     reply: say(
       locale,
       `${capital(formatWhen(proposed.date ?? "", proposed.time, locale, today))} está libre. ¿Cambio tu cita de ${booked.treatment} del ${formatWhen(from.date, from.time, locale, today).replace(/^el /, "")} a esa hora?`,
-      `${capital(formatWhen(proposed.date ?? "", proposed.time, locale, today))} is free. Shall I move your ${booked.treatment} appointment from ${formatWhen(from.date, from.time, locale, today).replace(/^on /, "")} to then?`,
+      `${capital(formatWhen(proposed.date ?? "", proposed.time, locale, today))} is free. Shall I move your ${rules.catalogue.displayName(booked.treatment ?? "", "en")} appointment from ${formatWhen(from.date, from.time, locale, today).replace(/^on /, "")} to then?`,
     ),
     sharedContext: { appointment: { ...proposed, awaiting_confirmation: true } },
     intent: "schedule.reschedule",

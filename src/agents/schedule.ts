@@ -134,7 +134,7 @@ export class ScheduleAgent implements Agent {
         reply: say(
           input.locale,
           `¿Confirmo la cita de ${d.treatment} ${slot} a nombre de ${d.customer_name}?`,
-          `Shall I confirm your ${d.treatment} appointment ${slot} for ${d.customer_name}?`,
+          `Shall I confirm your ${this.rules.catalogue.displayName(d.treatment ?? "", "en")} appointment ${slot} for ${d.customer_name}?`,
         ),
         sharedContext: { appointment: { ...d, awaiting_confirmation: true }, customer },
         intent: "schedule.confirm_request",
@@ -151,7 +151,7 @@ export class ScheduleAgent implements Agent {
       reply: say(
         input.locale,
         `¡Perfecto! Reservo tu cita de ${d.treatment} ${slot}. Te enviaremos la confirmación a ${d.customer_email}.`,
-        `Great! Booking your ${d.treatment} appointment ${slot}. We'll send the confirmation to ${d.customer_email}.`,
+        `Great! Booking your ${this.rules.catalogue.displayName(d.treatment ?? "", "en")} appointment ${slot}. We'll send the confirmation to ${d.customer_email}.`,
       ),
       sharedContext: { appointment: confirmed, customer },
       intent: "schedule.confirm_yes",
@@ -178,7 +178,7 @@ export class ScheduleAgent implements Agent {
         reply: say(
           locale,
           `De acuerdo, cancelo tu cita de ${booked.treatment} ${formatWhen(booked.date ?? "", booked.time, locale, today)}.`,
-          `OK, I'm cancelling your ${booked.treatment} appointment ${formatWhen(booked.date ?? "", booked.time, locale, today)}.`,
+          `OK, I'm cancelling your ${this.rules.catalogue.displayName(booked.treatment ?? "", "en")} appointment ${formatWhen(booked.date ?? "", booked.time, locale, today)}.`,
         ),
         sharedContext: {
           appointment: { ...booked, status: "cancel_requested", awaiting_confirmation: false },
@@ -204,7 +204,7 @@ export class ScheduleAgent implements Agent {
         reply: say(
           locale,
           `¡Hecho! Tu cita de ${booked.treatment} pasa ${formatWhen(booked.date ?? "", booked.time, locale, today).replace(/^el /, "al ")}.`,
-          `Done! Moving your ${booked.treatment} appointment to ${formatWhen(booked.date ?? "", booked.time, locale, today)}.`,
+          `Done! Moving your ${this.rules.catalogue.displayName(booked.treatment ?? "", "en")} appointment to ${formatWhen(booked.date ?? "", booked.time, locale, today)}.`,
         ),
         sharedContext: {
           appointment: {
@@ -248,7 +248,7 @@ export class ScheduleAgent implements Agent {
       reply: say(
         locale,
         `Tu cita de ${booked.treatment} es ${formatWhen(booked.date ?? "", booked.time, locale, today)}. ¿Quieres cambiarla o cancelarla?`,
-        `Your ${booked.treatment} appointment is ${formatWhen(booked.date ?? "", booked.time, locale, today)}. Would you like to change or cancel it?`,
+        `Your ${this.rules.catalogue.displayName(booked.treatment ?? "", "en")} appointment is ${formatWhen(booked.date ?? "", booked.time, locale, today)}. Would you like to change or cancel it?`,
       ),
       intent: "schedule.status",
     };

@@ -33,7 +33,7 @@ describe("SalesAgent and SupportAgent over the real knowledge base", () => {
     w.locale = "en";
     const out = await w.say("How much is teeth whitening?");
     expect(out.locale).toBe("en");
-    expect(out.reply).toMatch(/^Blanqueamiento dental prices \(from our price list\):\n/);
+    expect(out.reply).toMatch(/^Teeth whitening prices \(from our price list\):\n/);
     expect(amounts(out.reply)).toEqual(["290 €", "390 €"]);
     expect(out.reply).toMatch(/Would you like me to book you an appointment\?$/);
   });

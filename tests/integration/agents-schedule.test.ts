@@ -75,7 +75,7 @@ describe("ScheduleAgent over the real calendar and knowledge base", () => {
     const w = await world();
     w.locale = "en";
     expect((await w.say("Hi, I'd like to book teeth whitening")).reply).toBe(
-      "Great, Blanqueamiento dental. Which day and time suit you?",
+      "Great, teeth whitening. Which day and time suit you?",
     );
     const day = await w.say("next Friday please");
     expect(day.reply).toMatch(/^On Friday, January 22 I have .* free\. Which time do you prefer\?$/);
@@ -83,7 +83,7 @@ describe("ScheduleAgent over the real calendar and knowledge base", () => {
     expect(w.context.appointment).toMatchObject({ date: "2027-01-22", time: "16:00", duration_minutes: 90 });
     await w.say("My name is John Smith and my email is john@example.com");
     expect(w.history.at(-1)?.text).toBe(
-      "Shall I confirm your Blanqueamiento dental appointment on Friday, January 22 at 16:00 for John Smith?",
+      "Shall I confirm your teeth whitening appointment on Friday, January 22 at 16:00 for John Smith?",
     );
     await w.say("yes");
     expect(w.context.appointment).toMatchObject({ has_appointment: true, status: "confirmed" });

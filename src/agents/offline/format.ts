@@ -41,3 +41,8 @@ export function formatList(items: string[], locale: Locale): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} ${locale === "en" ? "and" : "y"} ${items.at(-1)}`;
 }
+
+/** The text with its first letter in upper case ("el lunes..." -> "El lunes..."). */
+export function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

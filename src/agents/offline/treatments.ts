@@ -20,6 +20,8 @@ export interface Treatment {
   durationLines: string[];
   /** Normalised phrases that name it: words of the heading, the parenthesis, common English names. */
   aliases: string[];
+  /** How English replies call it ("teeth whitening"), when known. */
+  englishName?: string;
 }
 
 /**
@@ -105,6 +107,21 @@ const COMMON_NAMES: Record<string, string[]> = {
     "dental check",
   ],
   depilacion: ["depilacion", "depilacion laser", "laser", "laser hair removal", "hair removal", "depilar"],
+};
+
+/** English names for replies in English, keyed like COMMON_NAMES. */
+const ENGLISH_NAMES: Record<string, string> = {
+  botox: "Botox",
+  hialuronico: "hyaluronic acid filler",
+  peeling: "chemical peel",
+  mesoterapia: "facial mesotherapy",
+  limpieza: "teeth cleaning",
+  blanqueamiento: "teeth whitening",
+  ortodoncia: "invisible orthodontics",
+  implantes: "dental implants",
+  empastes: "fillings and root canals",
+  visita: "first visit and check-up",
+  depilacion: "laser hair removal",
 };
 
 const PRICE_OR_DURATION_LINE = /^\s*(?:[-*|]\s*)?(precios?|duraci[oó]n)\b/i;
@@ -211,6 +228,11 @@ function treatmentFrom(source: string, heading: string, title: string, content: 
     durationLines: lines.filter((l) => /minutos|duraci[oó]n|\bdura\b/i.test(l)),
     aliases: aliasesFor(title),
   };
+  const key = normalize(title)
+    .trim()
+    .split(" ")
+    .find((w) => ENGLISH_NAMES[w] !== undefined);
+  if (key) treatment.englishName = ENGLISH_NAMES[key];
   if (minutes.length > 0) treatment.durationMinutes = Math.max(...minutes);
   return treatment;
 }
@@ -270,9 +292,15 @@ export class TreatmentCatalogue {
     return this.treatments.find((t) => normalize(t.name) === n);
   }
 
+  /** The name to use in a reply: the English one for English when there is one, else the name as stored. */
+  displayName(name: string, locale: "es" | "en"): string {
+    if (locale === "es") return name;
+    return this.byName(name)?.englishName ?? name;
+  }
+
   /** Display names, for "which treatment?" questions. */
-  names(): string[] {
-    return this.treatments.map((t) => t.name);
+  names(locale: "es" | "en" = "es"): string[] {
+    return this.treatments.map((t) => (locale === "en" ? (t.englishName ?? t.name) : t.name));
   }
 }
 
