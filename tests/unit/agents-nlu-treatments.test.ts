@@ -37,6 +37,13 @@ describe("treatment catalogue from the knowledge base", () => {
     expect(catalogue.byName("Ortodoncia invisible")?.durationMinutes).toBeUndefined();
   });
 
+  it("names treatments in English for English replies and keeps the stored name for Spanish", () => {
+    expect(catalogue.displayName("Blanqueamiento dental", "en")).toBe("teeth whitening");
+    expect(catalogue.displayName("Depilación láser", "en")).toBe("laser hair removal");
+    expect(catalogue.displayName("Blanqueamiento dental", "es")).toBe("Blanqueamiento dental");
+    expect(catalogue.displayName("Masaje", "en")).toBe("Masaje");
+  });
+
   it("keeps price lines verbatim, unwrapped", () => {
     expect(catalogue.byName("Bótox")?.priceLines).toContain("- Una zona: 250 €.");
     expect(catalogue.byName("Ortodoncia invisible")?.priceLines).toContain(
