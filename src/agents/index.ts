@@ -5,6 +5,7 @@ import { ScheduleAgent, type ScheduleAgentOptions } from "./schedule.js";
 import { SupportAgent } from "./support.js";
 import type { Agent, AgentName, RouterAgent } from "./types.js";
 
+export { InvalidAgentInputError, isInvalidAgentInputError } from "./errors.js";
 export { type FallbackListener, routerWithFallback, withFallback } from "./fallback.js";
 export * from "./offline/index.js";
 export { OfflineRouterAgent, type OfflineRouterOptions } from "./router.js";

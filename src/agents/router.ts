@@ -1,3 +1,4 @@
+import { checkAgentInput } from "./errors.js";
 import { classifyIntent } from "./offline/intent.js";
 import { detectLanguage } from "./offline/language.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
@@ -18,6 +19,7 @@ export class OfflineRouterAgent implements RouterAgent {
 
   /** The agent, the finer intent and the locale for this message. */
   async route(input: AgentInput): Promise<{ agent: AgentName; intent: string; locale: Locale }> {
+    checkAgentInput(input);
     const { locale } = detectLanguage(input.text, input.locale);
     const lastAgentTurn = [...input.history].reverse().find((t) => t.role === "agent")?.text;
     const { agent, intent } = classifyIntent(input.text, {

@@ -1,3 +1,4 @@
+import { checkAgentInput } from "./errors.js";
 import {
   knowledgeQuery,
   relevantPassage,
@@ -30,6 +31,7 @@ export class SalesAgent implements Agent {
 
   /** One customer message; the reply only. */
   async run(input: AgentInput): Promise<AgentOutput> {
+    checkAgentInput(input);
     const locale = input.locale;
     if (detectInjection(input.text)) return { reply: injectionReply(locale), intent: "security.injection" };
     if (isGreeting(input.text)) {

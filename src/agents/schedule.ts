@@ -1,3 +1,4 @@
+import { checkAgentInput, checkScheduleOptions } from "./errors.js";
 import { wallClock } from "./offline/clock.js";
 import { extractDateTime } from "./offline/date-time.js";
 import { formatWhen, say } from "./offline/format.js";
@@ -49,6 +50,7 @@ export class ScheduleAgent implements Agent {
   private readonly confirmFirst: boolean;
 
   constructor(options: ScheduleAgentOptions) {
+    checkScheduleOptions(options);
     this.rules = {
       catalogue: options.catalogue,
       slotMinutes: options.slotMinutes ?? 30,
@@ -60,6 +62,7 @@ export class ScheduleAgent implements Agent {
 
   /** One customer message; returns the reply and the appointment to keep in the shared context. */
   async run(input: AgentInput): Promise<AgentOutput> {
+    checkAgentInput(input);
     if (detectInjection(input.text))
       return { reply: injectionReply(input.locale), intent: "security.injection" };
     const current = input.sharedContext.appointment;

@@ -1,3 +1,4 @@
+import { checkAgentInput } from "./errors.js";
 import { knowledgeQuery, relevantPassage, summary } from "./knowledge-answer.js";
 import { say } from "./offline/format.js";
 import { detectInjection } from "./offline/injection.js";
@@ -26,6 +27,7 @@ export class SupportAgent implements Agent {
 
   /** One customer message; a ticket request when a problem is reported. */
   async run(input: AgentInput): Promise<AgentOutput> {
+    checkAgentInput(input);
     const locale = input.locale;
     if (detectInjection(input.text)) return { reply: injectionReply(locale), intent: "security.injection" };
     const problem = detectProblem(input.text) ?? acceptedPerson(input);

@@ -3,12 +3,14 @@ import {
   type Agent,
   type AgentInput,
   type AgentOutput,
+  InvalidAgentInputError,
   OfflineRouterAgent,
   type RouterAgent,
   routerWithFallback,
+  ScheduleAgent,
   withFallback,
 } from "../../src/agents/index.js";
-import { loadTreatmentCatalogue } from "../../src/agents/offline/treatments.js";
+import { loadTreatmentCatalogue, type TreatmentCatalogue } from "../../src/agents/offline/treatments.js";
 
 const input = (text: string, over: Partial<AgentInput> = {}): AgentInput => ({
   text,
@@ -115,5 +117,28 @@ describe("withFallback", () => {
       intent: "schedule.cancel",
       locale: "es",
     });
+  });
+});
+
+describe("bad settings and inputs", () => {
+  it("names the schedule agent option that is wrong", async () => {
+    const catalogue = await loadTreatmentCatalogue();
+    expect(() => new ScheduleAgent({ catalogue, slotMinutes: 0 })).toThrow(
+      /invalid slotMinutes: expected a whole number/,
+    );
+    expect(() => new ScheduleAgent({ catalogue, hours: { open: "20:00", close: "09:00" } })).toThrow(
+      /invalid hours/,
+    );
+    expect(() => new ScheduleAgent({ catalogue, horizonDays: 365 })).toThrow(InvalidAgentInputError);
+    expect(() => new ScheduleAgent({ catalogue: {} as TreatmentCatalogue })).toThrow(/invalid catalogue/);
+  });
+
+  it("names the input field that is wrong before doing anything", async () => {
+    const router = new OfflineRouterAgent();
+    await expect(router.route(input("hola", { now: new Date("nope") }))).rejects.toThrow(/invalid now/);
+    await expect(router.route(input("hola", { timeZone: "Mars/Olympus" }))).rejects.toThrow(
+      /invalid timeZone/,
+    );
+    await expect(router.route(input("hola", { locale: "fr" as "es" }))).rejects.toThrow(/invalid locale/);
   });
 });
