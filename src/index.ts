@@ -2,6 +2,21 @@
  * agent-ledger: audited tool execution, a tamper-evident audit trail and durable sagas for a
  * multi-agent customer-service platform.
  */
+export {
+  createDefaultAgents,
+  type DefaultAgents,
+  type DefaultAgentsOptions,
+  loadDefaultAgents,
+  loadTreatmentCatalogue,
+  OfflineRouterAgent,
+  routerWithFallback,
+  SalesAgent,
+  ScheduleAgent,
+  SupportAgent,
+  TreatmentCatalogue,
+  withFallback,
+} from "./agents/index.js";
+export type * from "./agents/types.js";
 export { App, type TenantRuntime } from "./app.js";
 export * from "./audit/index.js";
 export { type AppConfig, ConfigError, loadConfig, type TenantConfig, tenantConfig } from "./config/index.js";

@@ -56,6 +56,12 @@ export interface AppointmentState {
   event_id?: string;
   /** The audit id of the booking (its compensation undoes it). */
   audit_id?: string;
+  /**
+   * The booked date and time being changed: set while a reschedule waits for the customer's yes
+   * (status still `booked`, `date`/`time` holding the proposal) and kept with
+   * `reschedule_requested`, so a "no" can restore the booking as it was.
+   */
+  rescheduled_from?: { date: string; time: string };
 }
 
 /** A support ticket the support agent wants opened (the create_ticket tool node opens it). */
