@@ -21,21 +21,9 @@ export interface SagaToolExecutor {
   getToolInfo?(name: string): { actionType: string } | null;
 }
 
-/** Error codes of a failed ToolResult that are worth another try (everything else is final). */
-export const TRANSIENT_TOOL_CODES: ReadonlySet<string> = new Set([
-  "TIMEOUT",
-  "ETIMEDOUT",
-  "AUDIT_UNAVAILABLE",
-  "STORE_UNAVAILABLE",
-  "SERVICE_UNAVAILABLE",
-  "RATE_LIMITED",
-  "TRANSIENT",
-  "NETWORK_ERROR",
-]);
-
 /** Whether a value is a failed ToolResult-like answer (`{ success: false }`). */
 export function isFailedResult(
   value: unknown,
-): value is { success: false; error?: unknown; errorCode?: unknown } {
+): value is { success: false; error?: unknown; errorCode?: unknown; retriable?: unknown } {
   return typeof value === "object" && value !== null && (value as { success?: unknown }).success === false;
 }
