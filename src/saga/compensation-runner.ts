@@ -212,6 +212,7 @@ async function auditedUndo(
     idempotencyKey: undoKey,
     linkedAuditId: step.auditId,
     tags: ["saga", "compensation", `attempt:${attempt}`],
+    leaseMs: ctx.lease.leaseMs,
   });
   const started = performance.now();
   try {

@@ -132,6 +132,8 @@ async function lambdaAttempt(
     sagaId: record.sagaId,
     idempotencyKey: step.idempotencyKey,
     tags: ["saga", `attempt:${attempt}`, ...def.tags],
+    // Leased like the saga: after a crash both lapse together and saga recovery closes the entry.
+    leaseMs: ctx.lease.leaseMs,
   });
   onAudit(entry.auditId);
   const started = performance.now();

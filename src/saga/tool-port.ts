@@ -1,3 +1,4 @@
+import type { AuditEntry } from "../audit/types.js";
 import type { CompensationPlan, ExecuteToolInput, ToolResult } from "../tools/types.js";
 
 /**
@@ -17,6 +18,14 @@ export interface SagaToolExecutor {
     parameters: Record<string, unknown>;
     idempotencyKey: string;
   }): Promise<{ happened: boolean; result?: unknown } | null>;
+  /** After its owner stopped: whether the call an audit entry left pending took effect (null: cannot tell). */
+  reconcileEntry?(
+    entry: AuditEntry,
+  ): Promise<
+    | { happened: false }
+    | { happened: true; result: unknown; compensationParams: Record<string, unknown> | null }
+    | null
+  >;
   /** Registry facts of a tool; used for the step's action type (booking, notification, ...). */
   getToolInfo?(name: string): { actionType: string } | null;
 }

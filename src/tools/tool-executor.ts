@@ -316,7 +316,7 @@ export class ToolExecutor {
           return runAttempt(this.timeoutMs, this.graceMs, lease.lost, (signal) =>
             tool.run(params, services, {
               companyId: this.companyId,
-              idempotencyKey: key ?? `${this.companyId}:${auditId}`,
+              idempotencyKey: handlerKey(this.companyId, key, auditId),
               signal,
               attempt,
               context: input,
@@ -414,6 +414,40 @@ export class ToolExecutor {
     );
   }
 
+  /**
+   * After its owner stopped: whether the call an entry left `pending` took effect, asked of its tool
+   * by the same key the handler used. `happened` comes with the result and the undo parameters
+   * completed from it; null when the tool cannot tell (no `reconcile`, or its service is missing).
+   * The stored parameters may be masked (PII): tools reconcile by idempotency key, not by them.
+   */
+  async reconcileEntry(
+    entry: AuditEntry,
+  ): Promise<
+    | { happened: false }
+    | { happened: true; result: unknown; compensationParams: Record<string, unknown> | null }
+    | null
+  > {
+    const tool = this.tools.get(entry.actionName.split(".")[0] as string);
+    if (!tool?.reconcile || !this.services[tool.service] || !sameTool(entry, tool.name)) return null;
+    const parsed = tool.schema.safeParse(entry.inputParams);
+    const params = parsed.success ? parsed.data : entry.inputParams;
+    const answer = await tool.reconcile(
+      params,
+      this.services as Required<ToolServices>,
+      handlerKey(this.companyId, entry.idempotencyKey, entry.auditId),
+      this.companyId,
+    );
+    if (!answer) return null;
+    if (!answer.happened) return { happened: false };
+    const result = answer.result ?? null;
+    const compensation = tool.compensation?.(params) ?? null;
+    return {
+      happened: true,
+      result,
+      compensationParams: compensation ? compensation.parameters(result) : null,
+    };
+  }
+
   /** The tools as LangChain tools whose calls go through `executeTool` with this context. */
   async asLangChainTools(context: ToolContext & { toolNames?: string[] }) {
     const { toLangChainTools } = await import("./langchain.js");
@@ -423,6 +457,11 @@ export class ToolExecutor {
       context,
     );
   }
+}
+
+/** The key a handler acts under: the caller's, or one derived from the audit id (so recovery can rebuild it). */
+function handlerKey(companyId: string, key: string | null, auditId: string): string {
+  return key ?? `${companyId}:${auditId}`;
 }
 
 function sameTool(entry: AuditEntry, toolName: string): boolean {
