@@ -176,7 +176,7 @@ describe("recovery of plain tool calls whose process died (orphans)", () => {
       compensationAction: "close_ticket",
       idempotencyKey: "benova:77:ticket",
     });
-    const sagaId = await sagas.createSaga({ userId: "u1", sagaName: "booking", conversationId: "77" });
+    const { sagaId } = await sagas.createSaga({ userId: "u1", sagaName: "booking", conversationId: "77" });
     const sagaStep = await dead.logAction({
       userId: "u1",
       actionType: "booking",
