@@ -69,8 +69,10 @@ export interface AuditManagerOptions {
 }
 
 /**
- * The audit trail of one tenant: every action is logged `pending` before it runs, then marked
- * `success` or `failed`, and successful compensable actions may later be `compensated`.
+ * The audit trail of one tenant: every action is logged `pending` (leased to this process) before it
+ * runs, then marked `success` or `failed`, and successful compensable actions may later be
+ * `compensated`. A pending entry whose process stopped and whose outcome nobody can establish ends
+ * `needs_attention` (set by recovery).
  *
  * @example
  * const audit = new AuditManager({ companyId: "benova", store: new SqliteAuditStore({ path: ".data/audit.db" }) });
