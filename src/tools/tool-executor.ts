@@ -313,6 +313,9 @@ export class ToolExecutor {
         this.retryPolicy,
         (attempt) => {
           attempts = attempt;
+          // Recovery owns the entry now: no further attempt may start.
+          if (lease.lost.aborted)
+            throw Object.assign(new Error(messageOf(lease.lost.reason)), { retriable: false });
           return runAttempt(this.timeoutMs, this.graceMs, lease.lost, (signal) =>
             tool.run(params, services, {
               companyId: this.companyId,
