@@ -27,6 +27,7 @@ export * from "./services/email/index.js";
 export * from "./services/knowledge/index.js";
 export * from "./services/multimedia/index.js";
 export * from "./services/tickets/index.js";
+export { OutcomeUnknownError } from "./tools/attempt.js";
 export { ToolError, type ToolErrorCode } from "./tools/errors.js";
 export { BUILTIN_TOOLS } from "./tools/registry.js";
 export { ToolExecutor, type ToolExecutorOptions } from "./tools/tool-executor.js";

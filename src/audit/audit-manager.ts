@@ -1,11 +1,20 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { idTime } from "../util/ids.js";
 import { type Logger, silentLogger } from "../util/logger.js";
 import { type CompensationFields, decodeEntry, encodeCursor, type OutcomeFields } from "./entry-codec.js";
-import { AUDIT_ID, buildBaseFields, checkDuration, normalizeQuery, pendingEntry } from "./entry-input.js";
+import {
+  AUDIT_ID,
+  buildBaseFields,
+  checkDuration,
+  checkLeaseMs,
+  normalizeQuery,
+  pendingEntry,
+} from "./entry-input.js";
 import { AuditError, AuditStoreError } from "./errors.js";
 import { type RedactionOptions, redactSecrets } from "./redaction.js";
 import { fieldDigest, Signer } from "./signing.js";
-import type { AuditOp, AuditStore, SealRecord, TransitionCommand } from "./store.js";
+import type { AuditOp, AuditStore, LeaseOutcome, SealRecord, TransitionCommand } from "./store.js";
 import type {
   AuditEntry,
   AuditPage,
@@ -45,6 +54,13 @@ export interface AuditManagerOptions {
   redact?: RedactionOptions;
   /** HMAC key for tamper evidence. Kept in this process only, never written to the store. */
   signingKey?: string | null;
+  /** Who this process is in the leases of pending entries (default host:pid:random). */
+  owner?: string;
+  /**
+   * How long a new `pending` entry is leased to this process when logAction names no lease (ms,
+   * default 5 minutes). Once it lapses without an outcome, recovery may close the entry.
+   */
+  leaseMs?: number;
   /** How soon after a write the chain head is sealed (ms, default 1000; 0 = only on seal()/close()). */
   sealIntervalMs?: number;
   logger?: Logger;
@@ -53,8 +69,10 @@ export interface AuditManagerOptions {
 }
 
 /**
- * The audit trail of one tenant: every action is logged `pending` before it runs, then marked
- * `success` or `failed`, and successful compensable actions may later be `compensated`.
+ * The audit trail of one tenant: every action is logged `pending` (leased to this process) before it
+ * runs, then marked `success` or `failed`, and successful compensable actions may later be
+ * `compensated`. A pending entry whose process stopped and whose outcome nobody can establish ends
+ * `needs_attention` (set by recovery).
  *
  * @example
  * const audit = new AuditManager({ companyId: "benova", store: new SqliteAuditStore({ path: ".data/audit.db" }) });
@@ -65,6 +83,8 @@ export class AuditManager {
   readonly companyId: string;
   readonly enabled: boolean;
   readonly ttlMs: number;
+  readonly owner: string;
+  readonly leaseMs: number;
   private readonly store: AuditStore;
   private readonly signer: Signer;
   private readonly redaction: RedactionOptions;
@@ -103,14 +123,27 @@ export class AuditManager {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.sealIntervalMs = options.sealIntervalMs ?? 1000;
+    this.leaseMs = checkLeaseMs("leaseMs", options.leaseMs ?? 5 * 60_000);
+    const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    if (!/^[\w.:@/-]{1,128}$/.test(owner)) {
+      throw new AuditError(
+        "INVALID_INPUT",
+        `owner: expected 1-128 letters, digits or _ . : @ / - (got "${owner}")`,
+      );
+    }
+    this.owner = owner;
   }
 
   get signed(): boolean {
     return this.signer.signed;
   }
 
-  /** Records an action as `pending` before it runs. Throws AuditStoreError when it cannot be stored. */
+  /**
+   * Records an action as `pending` before it runs, leased to this process (`owner`) for `leaseMs`, in
+   * one atomic write. Throws AuditStoreError when it cannot be stored.
+   */
   async logAction(input: LogActionInput): Promise<AuditEntry> {
+    const leaseMs = checkLeaseMs("leaseMs", input?.leaseMs ?? this.leaseMs);
     const base = buildBaseFields(input, {
       companyId: this.companyId,
       now: this.now(),
@@ -119,7 +152,8 @@ export class AuditManager {
         this.logger.warn("action audited without a userId; recorded as anonymous", { actionName }),
     });
     const at = idTime(base.auditId);
-    const entry = pendingEntry(base, "pending", base.createdAt);
+    const lease = { owner: this.owner, untilMs: at + leaseMs };
+    const entry = pendingEntry(base, "pending", base.createdAt, lease);
     if (!this.enabled) return entry;
     // The digest covers the exact stored text, so plain JSON.stringify is enough (no key sorting).
     const baseJson = JSON.stringify(base);
@@ -142,6 +176,7 @@ export class AuditManager {
           tags: base.tags,
         },
         stamp,
+        lease,
       });
     } catch (err) {
       throw err instanceof AuditError ? err : new AuditStoreError("logAction", err);
@@ -175,6 +210,49 @@ export class AuditManager {
       finishedAt: new Date(this.now()).toISOString(),
     };
     await this.transition(auditId, "pending", "failed", "failed", "outcome", outcome);
+  }
+
+  /**
+   * Closes a pending action whose outcome nobody can establish (its process stopped and its tool
+   * cannot tell whether it took effect): a person must check it. Reachable only from `pending`.
+   */
+  async markNeedsAttention(auditId: string, reason: string, durationMs: number | null = null): Promise<void> {
+    if (typeof reason !== "string" || reason.trim() === "")
+      throw new AuditError("INVALID_INPUT", "reason: expected a non-empty string");
+    const outcome: OutcomeFields = {
+      errorMessage: this.redactValue(reason) as string,
+      durationMs: checkDuration(durationMs),
+      finishedAt: new Date(this.now()).toISOString(),
+    };
+    await this.transition(auditId, "pending", "needs_attention", "attention", "outcome", outcome);
+  }
+
+  /**
+   * Extends this process's lease on a pending entry it still owns (while a long call runs).
+   * Returns false when the entry is no longer pending or another process took it over.
+   */
+  async renewLease(auditId: string, leaseMs: number = this.leaseMs): Promise<boolean> {
+    return (await this.lease(auditId, "renew", leaseMs)).ok;
+  }
+
+  /**
+   * Takes over a pending entry whose lease ran out (recovery): of several processes trying, one wins.
+   * Refused (with the current status and holder) while the lease is live or once the entry finished.
+   */
+  async claimLease(auditId: string, leaseMs: number = this.leaseMs): Promise<LeaseOutcome> {
+    return this.lease(auditId, "claim", leaseMs);
+  }
+
+  private async lease(auditId: string, mode: "renew" | "claim", leaseMs: number): Promise<LeaseOutcome> {
+    if (!this.enabled) return { ok: true };
+    if (typeof auditId !== "string" || !AUDIT_ID.test(auditId)) {
+      throw new AuditError("INVALID_INPUT", `auditId: expected a 26-character audit id (got "${auditId}")`);
+    }
+    const now = this.now();
+    const untilMs = now + checkLeaseMs("leaseMs", leaseMs);
+    return this.wrap(`${mode}Lease`, () =>
+      this.store.lease({ companyId: this.companyId, auditId, mode, owner: this.owner, untilMs, nowMs: now }),
+    );
   }
 
   /**

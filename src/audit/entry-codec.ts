@@ -22,7 +22,7 @@ export type BaseFields = Pick<
   | "createdAt"
 >;
 
-/** Fields written by markSuccess / markFailed. */
+/** Fields written by markSuccess / markFailed / markNeedsAttention. */
 export interface OutcomeFields {
   result?: unknown;
   errorMessage?: string;
@@ -45,6 +45,7 @@ export const STATUS_OF_OP: Record<AuditOp, AuditStatus> = {
   success: "success",
   failed: "failed",
   compensate: "compensated",
+  attention: "needs_attention",
 };
 
 /** Turns the stored field groups back into an entry; null when the groups are unreadable. */
@@ -59,7 +60,11 @@ export function decodeEntry(stored: StoredEntry): AuditEntry | null {
   } catch {
     return null;
   }
-  return assembleEntry(base, stored.status, stored.updatedAt, outcome, comp);
+  const lease =
+    stored.status === "pending" && stored.leaseOwner !== null && stored.leaseUntil !== null
+      ? { owner: stored.leaseOwner, untilMs: stored.leaseUntil }
+      : null;
+  return assembleEntry(base, stored.status, stored.updatedAt, outcome, comp, lease);
 }
 
 /**
@@ -72,6 +77,7 @@ export function assembleEntry(
   updatedAt: string,
   outcome: OutcomeFields | null,
   comp: CompensationFields | null,
+  lease: { owner: string; untilMs: number } | null = null,
 ): AuditEntry {
   return {
     auditId: base.auditId,
@@ -99,6 +105,8 @@ export function assembleEntry(
     compensationReason: comp?.compensationReason ?? null,
     compensatedAt: comp?.compensatedAt ?? null,
     compensationAuditId: comp?.compensationAuditId ?? null,
+    leaseOwner: lease?.owner ?? null,
+    leaseUntil: lease ? new Date(lease.untilMs).toISOString() : null,
   };
 }
 

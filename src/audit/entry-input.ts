@@ -87,8 +87,21 @@ function optional(name: string, v: string | null | undefined): string | null {
 }
 
 /** A new entry as logAction returns it. */
-export function pendingEntry(base: BaseFields, status: AuditStatus, updatedAt: string): AuditEntry {
-  return assembleEntry(base, status, updatedAt, null, null);
+export function pendingEntry(
+  base: BaseFields,
+  status: AuditStatus,
+  updatedAt: string,
+  lease: { owner: string; untilMs: number } | null,
+): AuditEntry {
+  return assembleEntry(base, status, updatedAt, null, null, lease);
+}
+
+/** Checks a lease duration (ms), naming the field. */
+export function checkLeaseMs(name: string, ms: number): number {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 50 || ms > 7 * 86_400_000) {
+    throw invalid(`${name}: expected a lease of 50 ms to 7 days, in milliseconds (got ${ms})`);
+  }
+  return Math.round(ms);
 }
 
 export function checkDuration(durationMs: number | null): number | null {

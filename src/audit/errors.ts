@@ -5,10 +5,12 @@ export type AuditErrorCode =
   | "NOT_FOUND"
   | "ILLEGAL_TRANSITION"
   | "NOT_COMPENSABLE"
-  | "STORE_UNAVAILABLE"
   | "DUPLICATE_ID";
 
-/** Any refusal of the audit trail. `code` is stable; the message says what to do. */
+/**
+ * Any refusal of the audit trail. `code` is stable; the message says what to do. A store outage is
+ * not a refusal: it is an AuditStoreError (code STORE_UNAVAILABLE, retriable).
+ */
 export class AuditError extends Error {
   override readonly name = "AuditError";
   readonly retriable = false;

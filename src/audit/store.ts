@@ -1,7 +1,7 @@
 import type { AuditStatus } from "./types.js";
 
-/** The four kinds of transition written to the audit chain. */
-export type AuditOp = "create" | "success" | "failed" | "compensate";
+/** The kinds of transition written to the audit chain. */
+export type AuditOp = "create" | "success" | "failed" | "compensate" | "attention";
 
 /**
  * What the chain holds for one transition. `digest` covers exactly the fields that transition wrote;
@@ -53,7 +53,26 @@ export interface CreateCommand {
   cutoffMs: number;
   index: EntryIndex;
   stamp: ChainStamp;
+  /** Who works on the new pending entry and until when (epoch ms): written in the same atomic create. */
+  lease: { owner: string; untilMs: number };
 }
+
+/**
+ * Takes or extends the lease of a pending entry. `renew`: only while `owner` still holds it;
+ * `claim`: only once the current lease ended before `nowMs` (recovery taking over an orphan).
+ */
+export interface LeaseCommand {
+  companyId: string;
+  auditId: string;
+  mode: "renew" | "claim";
+  owner: string;
+  untilMs: number;
+  nowMs: number;
+}
+
+export type LeaseOutcome =
+  | { ok: true }
+  | { ok: false; status: AuditStatus | null; owner: string | null; untilMs: number | null };
 
 export interface TransitionCommand {
   companyId: string;
@@ -81,6 +100,9 @@ export interface StoredEntry {
   outcome: string | null;
   comp: string | null;
   updatedAt: string;
+  /** The lease of a pending entry (null once it left `pending`). */
+  leaseOwner: string | null;
+  leaseUntil: number | null;
 }
 
 /** What verify needs of an entry when walking all of them. */
@@ -121,12 +143,14 @@ export interface StoreQueryResult {
 /**
  * Persistence of the audit trail. Every method is scoped by `companyId`; each write is one atomic
  * operation (one Lua script on Redis, one transaction on SQLite) covering the entry, its indexes and
- * its chain record.
+ * its chain record. A create that reuses an audit id throws `AuditError` DUPLICATE_ID on every store.
  */
 export interface AuditStore {
   readonly kind: string;
   create(cmd: CreateCommand): Promise<void>;
   transition(cmd: TransitionCommand): Promise<TransitionOutcome>;
+  /** Renews or claims the lease of a pending entry (compare-and-set; never touches the chain). */
+  lease(cmd: LeaseCommand): Promise<LeaseOutcome>;
   get(companyId: string, auditId: string, nowMs: number): Promise<StoredEntry | null>;
   findByIdempotencyKey(companyId: string, key: string, nowMs: number): Promise<string | null>;
   query(q: StoreQuery, nowMs: number): Promise<StoreQueryResult>;

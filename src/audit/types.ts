@@ -1,6 +1,16 @@
-/** Where an audited action is in its life. */
-export type AuditStatus = "pending" | "success" | "failed" | "compensated";
-export const AUDIT_STATUSES: readonly AuditStatus[] = ["pending", "success", "failed", "compensated"];
+/**
+ * Where an audited action is in its life: `pending -> success -> compensated`, `pending -> failed`,
+ * and `pending -> needs_attention` when recovery found a call whose owner stopped and could not tell
+ * whether it took effect (a person must check it).
+ */
+export type AuditStatus = "pending" | "success" | "failed" | "compensated" | "needs_attention";
+export const AUDIT_STATUSES: readonly AuditStatus[] = [
+  "pending",
+  "success",
+  "failed",
+  "compensated",
+  "needs_attention",
+];
 
 /** Built-in action types; the set is open, any other lower-case name is accepted too. */
 export type ActionType = "booking" | "notification" | "ticket" | "rag_search" | "api_call" | (string & {});
@@ -34,6 +44,10 @@ export interface AuditEntry {
   compensatedAt: string | null;
   /** The audit id of the compensation entry that undid this action, when known. */
   compensationAuditId: string | null;
+  /** While `pending`: the process working on it (null once finished). */
+  leaseOwner: string | null;
+  /** While `pending`: until when its owner holds it (ISO); after that recovery may close it. */
+  leaseUntil: string | null;
 }
 
 export interface LogActionInput {
@@ -50,6 +64,8 @@ export interface LogActionInput {
   idempotencyKey?: string | null;
   linkedAuditId?: string | null;
   tags?: string[];
+  /** How long the new `pending` entry is leased to this process (ms; default: the manager's leaseMs). */
+  leaseMs?: number;
 }
 
 export interface AuditQuery {

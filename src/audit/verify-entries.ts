@@ -6,14 +6,15 @@ import type { AuditStatus, TamperFinding } from "./types.js";
 const BUCKET_BITS = 16;
 const BUCKETS = 1 << BUCKET_BITS;
 /** Index of each op in the multiplier tables; anything else (a forged op) gets the last slot. */
-const OP_INDEX: Record<string, number> = { create: 0, success: 1, failed: 2, compensate: 3 };
-const OTHER_OP = 4;
+const OP_INDEX: Record<string, number> = { create: 0, success: 1, failed: 2, compensate: 3, attention: 4 };
+const OTHER_OP = 5;
 /** The records an entry in each status must have in the chain (while none is trimmed by retention). */
 const OPS_OF_STATUS: Record<AuditStatus, AuditOp[]> = {
   pending: ["create"],
   success: ["create", "success"],
   failed: ["create", "failed"],
   compensated: ["create", "success", "compensate"],
+  needs_attention: ["create", "attention"],
 };
 
 /**

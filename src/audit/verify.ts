@@ -25,6 +25,7 @@ interface ChainWalk {
 function fieldOf(entry: StoredEntry, op: ChainRecord["op"]): string | null {
   if (op === "create") return entry.base;
   if (op === "compensate") return entry.comp;
+  // success, failed and attention each write the outcome group.
   return entry.outcome;
 }
 

@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import type { AuditManager } from "../audit/audit-manager.js";
-import type { AuditEntry, AuditQuery } from "../audit/types.js";
+import { AUDIT_STATUSES, type AuditEntry, type AuditQuery } from "../audit/types.js";
 import { CliError, csvField, table } from "./format.js";
 
 export interface AuditCommandDeps {
@@ -66,7 +66,7 @@ function addFilters(cmd: Command): Command {
     .option("--company <id>", "tenant (default: COMPANY_ID)")
     .option("--user <id>", "only this user's actions")
     .option("--type <actionType>", "booking, notification, ticket, rag_search, api_call, ...")
-    .option("--status <status>", "pending, success, failed or compensated")
+    .option("--status <status>", AUDIT_STATUSES.join(", "))
     .option("--tag <tag>", "only entries with this tag")
     .option("--conversation <id>", "only this conversation")
     .option("--saga <id>", "only this saga's steps")

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CompensationOrchestrator } from "../saga/orchestrator.js";
+import type { OrphanReport } from "../saga/orphan-recovery.js";
 import { formatSagaTimeline } from "../saga/timeline.js";
 import { SAGA_STATUSES, type SagaStatus, type SagaView } from "../saga/types.js";
 import { CliError, table } from "./format.js";
@@ -43,6 +44,15 @@ function parseStatus(value: string | undefined): SagaStatus | undefined {
     throw new CliError(`--status: expected one of ${SAGA_STATUSES.join(", ")} (got "${value}")`);
   }
   return value as SagaStatus;
+}
+
+function printOrphans(deps: SagaCommandDeps, orphans: OrphanReport): void {
+  if (orphans.closed.length === 0) return;
+  deps.out(`${orphans.closed.length} pending tool calls whose process stopped were closed`);
+  deps.out(table(orphans.closed, ["auditId", "actionName", "to", "reason"]));
+  if (orphans.closed.some((c) => c.to === "needs_attention")) {
+    deps.out("check those by hand: `audit list --status needs_attention`\n");
+  }
 }
 
 /**
@@ -92,7 +102,7 @@ export function registerSagaCommands(program: Command, deps: SagaCommandDeps): v
   saga
     .command("recover")
     .description(
-      "finish sagas whose process stopped (lease expired): reconcile, then compensate newest first",
+      "finish sagas whose process stopped (lease expired): reconcile, then compensate newest first; then close pending tool calls outside sagas whose process stopped",
     )
     .option("--company <id>", "tenant (default: COMPANY_ID)")
     .option("--limit <n>", "at most this many sagas (1-1000)", "1000")
@@ -100,8 +110,10 @@ export function registerSagaCommands(program: Command, deps: SagaCommandDeps): v
     .action(async (o: { company?: string; limit: string; json?: boolean }) => {
       const report = await (await deps.orchestrator(o.company)).recoverSagas({ limit: parseLimit(o.limit) });
       const failed = report.recovered.filter((r) => r.to === "compensation_failed");
-      if (report.skipped.length > 0 || failed.length > 0) process.exitCode = 1;
+      const attention = report.orphans.closed.filter((c) => c.to === "needs_attention");
+      if (report.skipped.length > 0 || failed.length > 0 || attention.length > 0) process.exitCode = 1;
       if (o.json) return deps.out(JSON.stringify(report, null, 2));
+      printOrphans(deps, report.orphans);
       if (report.examined === 0) return deps.out("nothing to recover: no saga has an expired lease");
       deps.out(`${report.recovered.length} of ${report.examined} sagas recovered`);
       if (report.recovered.length > 0)

@@ -11,16 +11,6 @@ import {
 } from "./run-context.js";
 import type { CompensationError, SagaStep } from "./types.js";
 
-/** Tool error codes that no retry can fix; any other failed undo is tried again. */
-const FINAL_UNDO_CODES = new Set([
-  "UNKNOWN_TOOL",
-  "INVALID_PARAMETERS",
-  "INVALID_INPUT",
-  "SERVICE_NOT_CONFIGURED",
-  "NOT_COMPENSABLE",
-  "NOT_FOUND",
-]);
-
 /** Steps that happened (or may have) and so are candidates for undoing, newest first. */
 export function stepsToUndo(steps: readonly SagaStep[]): SagaStep[] {
   return steps
@@ -117,7 +107,7 @@ async function undoOnce(
   const undoKey = `${step.idempotencyKey}:undo`;
   if (plan?.kind === "tool_audit") {
     const res = await requireTools(ctx, `undoing ${step.actionName}`).compensate(plan.auditId, reason);
-    if (!res.success) throw failedUndo(step, res.error, res.errorCode ?? null);
+    if (!res.success) throw failedUndo(step, res.error, res.errorCode ?? null, res.retriable);
     return res.auditId;
   }
   let undoAuditId: string | null;
@@ -132,7 +122,7 @@ async function undoOnce(
       idempotencyKey: undoKey,
       tags: ["saga", "compensation"],
     });
-    if (!res.success) throw failedUndo(step, res.error, res.errorCode ?? null);
+    if (!res.success) throw failedUndo(step, res.error, res.errorCode ?? null, res.retriable);
     undoAuditId = res.auditId;
   } else {
     let run: (c: CompensationContext) => unknown;
@@ -222,6 +212,7 @@ async function auditedUndo(
     idempotencyKey: undoKey,
     linkedAuditId: step.auditId,
     tags: ["saga", "compensation", `attempt:${attempt}`],
+    leaseMs: ctx.lease.leaseMs,
   });
   const started = performance.now();
   try {
@@ -240,11 +231,13 @@ async function auditedUndo(
       ),
     );
     if (value && typeof value === "object" && (value as { success?: unknown }).success === false) {
-      const v = value as { error?: unknown; errorCode?: unknown };
+      const v = value as { error?: unknown; errorCode?: unknown; retriable?: unknown };
+      const code = typeof v.errorCode === "string" ? v.errorCode : null;
       throw failedUndo(
         step,
         typeof v.error === "string" ? v.error : null,
-        typeof v.errorCode === "string" ? v.errorCode : null,
+        code,
+        typeof v.retriable === "boolean" ? v.retriable : true,
       );
     }
     await auditWrite(() =>
@@ -259,10 +252,11 @@ async function auditedUndo(
   }
 }
 
-function failedUndo(step: SagaStep, error: string | null, code: string | null): StepFailedError {
-  return new StepFailedError(
-    error ?? `undoing ${step.actionName} returned success: false`,
-    code,
-    code === null || !FINAL_UNDO_CODES.has(code),
-  );
+function failedUndo(
+  step: SagaStep,
+  error: string | null,
+  code: string | null,
+  retriable: boolean,
+): StepFailedError {
+  return new StepFailedError(error ?? `undoing ${step.actionName} returned success: false`, code, retriable);
 }

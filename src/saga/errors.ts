@@ -4,6 +4,7 @@ export type SagaErrorCode =
   | "SAGA_BUSY"
   | "ILLEGAL_STATE"
   | "LEASE_LOST"
+  | "OUTCOME_UNKNOWN"
   | "NOT_CONFIGURED"
   | "STORE_UNAVAILABLE";
 

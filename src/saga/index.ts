@@ -8,6 +8,7 @@ export type {
 } from "./definitions.js";
 export { isSagaError, SagaError, type SagaErrorCode, StepFailedError } from "./errors.js";
 export { CompensationOrchestrator, type CompensationOrchestratorOptions } from "./orchestrator.js";
+export { type OrphanRecoveryDeps, type OrphanReport, recoverOrphans } from "./orphan-recovery.js";
 export { SagaKeys } from "./redis/keys.js";
 export { RedisSagaStore, type RedisSagaStoreOptions } from "./redis/redis-saga-store.js";
 export { SqliteSagaStore, type SqliteSagaStoreOptions } from "./sqlite/sqlite-saga-store.js";

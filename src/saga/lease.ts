@@ -16,7 +16,7 @@ export class SagaLease {
     private readonly companyId: string,
     readonly sagaId: string,
     readonly owner: string,
-    private readonly leaseMs: number,
+    readonly leaseMs: number,
     private readonly logger: Logger,
   ) {}
 

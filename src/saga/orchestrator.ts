@@ -13,6 +13,7 @@ import type {
 } from "./definitions.js";
 import { errorText, isSagaError, SagaError } from "./errors.js";
 import { SagaLease } from "./lease.js";
+import { type OrphanReport, recoverOrphans } from "./orphan-recovery.js";
 import { refusal, summary, view } from "./outcome.js";
 import { recoverExpired } from "./recovery.js";
 import type { RunContext } from "./run-context.js";
@@ -21,6 +22,7 @@ import { runStep } from "./step-runner.js";
 import type { SagaStore } from "./store.js";
 import type { SagaToolExecutor } from "./tool-port.js";
 import {
+  ACTIVE_SAGA_STATUSES,
   type ListSagasOptions,
   type RecoveryReport,
   SAGA_STATUSES,
@@ -307,7 +309,9 @@ export class CompensationOrchestrator {
    * Finishes every saga whose process stopped: those `running` or `compensating` whose lease expired,
    * and those created but never run (claimed with an expired lease, or unclaimed for longer than
    * `abandonCreatedAfterMs`, default 10 minutes), which end `compensated` with nothing to undo.
-   * Safe to run in several processes at once: each saga is claimed first.
+   * Then closes the orphans outside sagas (`recoverOrphans()`, reported as `orphans`), so one call,
+   * the one `agent-ledger saga recover` and worker start-up make, leaves nothing pending past its lease.
+   * Safe to run in several processes at once: each saga and each entry is claimed first.
    */
   async recoverSagas(
     options: { limit?: number; abandonCreatedAfterMs?: number } = {},
@@ -325,14 +329,43 @@ export class CompensationOrchestrator {
         ids.push(record.sagaId);
       }
     }
-    return recoverExpired(ids, {
+    const sagas = await recoverExpired(ids, {
       store: this.store,
+      audit: this.auditManager,
       companyId: this.companyId,
       owner: this.owner,
       leaseMs: this.leaseMs,
       logger: this.logger,
       context: (record) => this.context(record, []),
     });
+    return { ...sagas, orphans: await this.recoverOrphans({ limit }) };
+  }
+
+  /**
+   * Closes pending audit entries whose lease lapsed (their process stopped) and that no unfinished
+   * saga owns, typically plain `executeTool` calls: reconciled through the tool where it can tell
+   * (`success` with the undo parameters, or `failed`), else `needs_attention` for a person
+   * (`agent-ledger audit list --status needs_attention`). Live leases are left alone.
+   */
+  async recoverOrphans(options: { limit?: number } = {}): Promise<OrphanReport> {
+    return this.wrap("recoverOrphans", () =>
+      recoverOrphans(
+        {
+          audit: this.auditManager,
+          tools: this.tools,
+          leaseMs: this.leaseMs,
+          logger: this.logger,
+          sagaActive: async (sagaId) => {
+            const saga = await this.store.get(this.companyId, sagaId);
+            return (
+              saga !== null &&
+              (saga.record.status === "created" || ACTIVE_SAGA_STATUSES.includes(saga.record.status))
+            );
+          },
+        },
+        options,
+      ),
+    );
   }
 
   private context(record: SagaRecord, definitions: StepDefinition[]): RunContext {

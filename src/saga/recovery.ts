@@ -95,16 +95,27 @@ export async function recoverExpired(
   ids: string[],
   deps: {
     store: SagaStore;
+    audit: AuditManager;
     companyId: string;
     owner: string;
     leaseMs: number;
     logger: Logger;
     context(record: SagaRecord): RunContext;
   },
-): Promise<RecoveryReport> {
-  const report: RecoveryReport = { examined: 0, recovered: [], skipped: [] };
+): Promise<Omit<RecoveryReport, "orphans">> {
+  const report: Omit<RecoveryReport, "orphans"> = { examined: 0, recovered: [], skipped: [] };
   for (const sagaId of ids) {
     report.examined++;
+    // A call of the saga may still be running (it outlived its deadline in a live process, which keeps
+    // its audit lease): reconciling it now could record "did not happen" just before it happens.
+    const live = await liveLeasedEntry(deps.audit, sagaId);
+    if (live) {
+      report.skipped.push({
+        sagaId,
+        reason: `its call ${live.actionName} (${live.auditId}) is still running under ${live.leaseOwner} until ${live.leaseUntil}`,
+      });
+      continue;
+    }
     const before = await deps.store.get(deps.companyId, sagaId);
     const claim = await deps.store.claim(deps.companyId, sagaId, {
       owner: deps.owner,
@@ -134,6 +145,13 @@ export async function recoverExpired(
     }
   }
   return report;
+}
+
+/** A pending entry of the saga whose audit lease has not lapsed, if any. */
+async function liveLeasedEntry(audit: AuditManager, sagaId: string): Promise<AuditEntry | null> {
+  const now = Date.now();
+  const page = await audit.query({ sagaId, status: "pending", limit: 1000 });
+  return page.entries.find((e) => e.leaseUntil !== null && Date.parse(e.leaseUntil) >= now) ?? null;
 }
 
 /** Marks every audit entry of the saga still `pending` as failed: its process is gone. */

@@ -1,9 +1,9 @@
 import { retry, withTimeout } from "../util/retry.js";
 import { runInSagaScope } from "../util/saga-scope.js";
 import { resolveCompensation, type StepDefinition, staticCompensation } from "./definitions.js";
-import { errorText, isSagaError, StepFailedError } from "./errors.js";
+import { errorText, isSagaError, SagaError, StepFailedError } from "./errors.js";
 import { auditWrite, policyFor, type RunContext, requireTools, storedResult } from "./run-context.js";
-import { isFailedResult, TRANSIENT_TOOL_CODES } from "./tool-port.js";
+import { isFailedResult } from "./tool-port.js";
 import type { DurableCompensation, SagaStep } from "./types.js";
 
 export type StepOutcome = { ok: true } | { ok: false; error: string };
@@ -59,7 +59,7 @@ export async function runStep(ctx: RunContext, def: StepDefinition, step: SagaSt
     );
     value = out.value;
   } catch (err) {
-    if (isSagaError(err, "LEASE_LOST")) throw err;
+    if (isSagaError(err, "LEASE_LOST") || isSagaError(err, "OUTCOME_UNKNOWN")) throw err;
     step.status = "failed";
     step.error = errorText(err);
     step.attempts = attempts;
@@ -132,6 +132,8 @@ async function lambdaAttempt(
     sagaId: record.sagaId,
     idempotencyKey: step.idempotencyKey,
     tags: ["saga", `attempt:${attempt}`, ...def.tags],
+    // Leased like the saga: after a crash both lapse together and saga recovery closes the entry.
+    leaseMs: ctx.lease.leaseMs,
   });
   onAudit(entry.auditId);
   const started = performance.now();
@@ -161,12 +163,13 @@ async function lambdaAttempt(
     );
     if (isFailedResult(value)) {
       const code = typeof value.errorCode === "string" ? value.errorCode : null;
+      // The result's own flag decides; a bare `{ success: false }` without a code may be tried again.
       throw new StepFailedError(
         typeof value.error === "string" && value.error
           ? value.error
           : `${step.actionName} returned success: false`,
         code,
-        code === null || TRANSIENT_TOOL_CODES.has(code),
+        typeof value.retriable === "boolean" ? value.retriable : code === null,
       );
     }
     return value;
@@ -203,12 +206,20 @@ async function toolAttempt(
   // The executor bounds each attempt with its own timeout and aborts the call.
   const result = await call();
   if (result.auditId) onAudit(result.auditId);
+  if (result.errorCode === "OUTCOME_UNKNOWN") {
+    // The call may still act: neither a retry nor a rollback may start. The saga stops with the step
+    // `pending`; once the call's audit lease lapses, recoverSagas() reconciles the step and finishes.
+    throw new SagaError(
+      "OUTCOME_UNKNOWN",
+      `saga ${record.sagaId} paused at step ${step.actionName}: ${result.error}; recoverSagas() finishes it once the call's audit lease lapses`,
+      record.sagaId,
+    );
+  }
   if (!result.success) {
-    const code = result.errorCode ?? null;
     throw new StepFailedError(
       result.error ?? `${step.toolName} failed`,
-      code,
-      code !== null && TRANSIENT_TOOL_CODES.has(code),
+      result.errorCode ?? null,
+      result.retriable,
     );
   }
   return result;

@@ -1,3 +1,4 @@
+import type { AuditEntry } from "../audit/types.js";
 import type { CompensationPlan, ExecuteToolInput, ToolResult } from "../tools/types.js";
 
 /**
@@ -17,25 +18,21 @@ export interface SagaToolExecutor {
     parameters: Record<string, unknown>;
     idempotencyKey: string;
   }): Promise<{ happened: boolean; result?: unknown } | null>;
+  /** After its owner stopped: whether the call an audit entry left pending took effect (null: cannot tell). */
+  reconcileEntry?(
+    entry: AuditEntry,
+  ): Promise<
+    | { happened: false }
+    | { happened: true; result: unknown; compensationParams: Record<string, unknown> | null }
+    | null
+  >;
   /** Registry facts of a tool; used for the step's action type (booking, notification, ...). */
   getToolInfo?(name: string): { actionType: string } | null;
 }
 
-/** Error codes of a failed ToolResult that are worth another try (everything else is final). */
-export const TRANSIENT_TOOL_CODES: ReadonlySet<string> = new Set([
-  "TIMEOUT",
-  "ETIMEDOUT",
-  "AUDIT_UNAVAILABLE",
-  "STORE_UNAVAILABLE",
-  "SERVICE_UNAVAILABLE",
-  "RATE_LIMITED",
-  "TRANSIENT",
-  "NETWORK_ERROR",
-]);
-
 /** Whether a value is a failed ToolResult-like answer (`{ success: false }`). */
 export function isFailedResult(
   value: unknown,
-): value is { success: false; error?: unknown; errorCode?: unknown } {
+): value is { success: false; error?: unknown; errorCode?: unknown; retriable?: unknown } {
   return typeof value === "object" && value !== null && (value as { success?: unknown }).success === false;
 }

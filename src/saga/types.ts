@@ -1,3 +1,4 @@
+import type { OrphanReport } from "./orphan-recovery.js";
 /**
  * Where a saga is in its life:
  * `created -> running -> completed`, or `running -> compensating -> compensated | compensation_failed`.
@@ -156,6 +157,8 @@ export interface RecoveryReport {
   recovered: { sagaId: string; sagaName: string; from: SagaStatus; to: SagaStatus }[];
   /** Sagas another process took over first, or that could not be finished (with the error). */
   skipped: { sagaId: string; reason: string }[];
+  /** Pending audit entries outside unfinished sagas whose owner stopped (plain tool calls), closed after the sagas. */
+  orphans: OrphanReport;
 }
 
 export interface ListSagasOptions {

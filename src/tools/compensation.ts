@@ -1,6 +1,7 @@
 import type { AuditManager } from "../audit/audit-manager.js";
 import type { AuditEntry } from "../audit/types.js";
 import type { Logger } from "../util/logger.js";
+import { messageOf } from "./errors.js";
 import type {
   CompensationPlan,
   ExecuteToolInput,
@@ -37,9 +38,29 @@ export async function compensateEntry(
   auditId: string,
   reason: string,
 ): Promise<ToolResult & { alreadyCompensated?: boolean }> {
-  const entry = await deps.auditManager.getEntry(auditId).catch(() => null);
+  let entry: AuditEntry | null;
+  try {
+    entry = await deps.auditManager.getEntry(auditId);
+  } catch (err) {
+    // Fail closed and say why: an outage is not "not found", and nothing is undone blind.
+    return {
+      success: false,
+      tool: "",
+      data: null,
+      auditId,
+      errorCode: "AUDIT_UNAVAILABLE",
+      retriable: true,
+      error: `not compensated: the audit store could not be read to find entry ${auditId} (${messageOf(err)})`,
+    };
+  }
   const base = { tool: entry?.compensationAction ?? "", data: null, auditId };
-  const refuse = (errorCode: string, error: string) => ({ ...base, success: false, error, errorCode });
+  const refuse = (errorCode: string, error: string) => ({
+    ...base,
+    success: false,
+    error,
+    errorCode,
+    retriable: false,
+  });
   if (!entry) return refuse("NOT_FOUND", `audit entry ${auditId} not found`);
   const ctx: ToolContext = {
     userId: entry.userId,
@@ -55,6 +76,7 @@ export async function compensateEntry(
       ...base,
       success: true,
       error: null,
+      retriable: false,
       alreadyCompensated: true,
       auditId: entry.compensationAuditId ?? auditId,
     };
@@ -89,7 +111,18 @@ async function runFollowUps(deps: CompensationDeps, entry: AuditEntry, ctx: Tool
     const key = `compensate:${entry.auditId}:follow:${i}`;
     // At most once: a follow-up that succeeded, or whose outcome a crash left unknown (pending),
     // is not sent again; only one that failed outright is retried.
-    const previous = await deps.auditManager.findByIdempotencyKey(key).catch(() => null);
+    let previous: AuditEntry | null;
+    try {
+      previous = await deps.auditManager.findByIdempotencyKey(key);
+    } catch (err) {
+      // Unknown whether it was sent: not sending beats sending twice; the next compensate call retries it.
+      deps.logger.error("follow-up of a compensation not run: the audit store could not be read", {
+        auditId: entry.auditId,
+        toolName: follow.toolName,
+        err: messageOf(err),
+      });
+      continue;
+    }
     if (previous && previous.status !== "failed") continue;
     const res = await deps.execute(
       { toolName: follow.toolName, parameters: follow.parameters, ...ctx, idempotencyKey: key },

@@ -1,10 +1,13 @@
+/** The codes the executor itself puts in `ToolResult.errorCode` (a failure's own code passes through). */
 export type ToolErrorCode =
   | "UNKNOWN_TOOL"
   | "INVALID_PARAMETERS"
   | "SERVICE_NOT_CONFIGURED"
   | "AUDIT_UNAVAILABLE"
+  | "ALREADY_COMPENSATED"
+  | "OUTCOME_UNKNOWN"
+  | "LEASE_LOST"
   | "TOOL_FAILED"
-  | "TIMEOUT"
   | "NOT_COMPENSABLE"
   | "NOT_FOUND"
   | "ILLEGAL_STATE";
@@ -29,8 +32,6 @@ export function errorCodeOf(err: unknown): string {
     const status = (err as { status?: unknown }).status;
     const http = typeof code === "number" ? code : typeof status === "number" ? status : null;
     if (http !== null) return `HTTP_${http}`;
-    const name = (err as { name?: unknown }).name;
-    if (name === "TimeoutError") return "TIMEOUT";
   }
   return "TOOL_FAILED";
 }

@@ -3,8 +3,9 @@ import { SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { AuditManager } from "../audit/audit-manager.js";
 import type { AuditEntry } from "../audit/types.js";
 import { type Logger, silentLogger } from "../util/logger.js";
-import { DEFAULT_RETRY, isTransientError, type RetryPolicy, retry, withTimeout } from "../util/retry.js";
+import { DEFAULT_RETRY, isTransientError, type RetryPolicy, retry } from "../util/retry.js";
 import { currentSagaScope, sagaStepTag } from "../util/saga-scope.js";
+import { LeaseKeeper, OutcomeUnknownError, runAttempt } from "./attempt.js";
 import { compensateEntry, planOf } from "./compensation.js";
 import { errorCodeOf, messageOf, ToolError } from "./errors.js";
 import { BUILTIN_TOOLS, SERVICE_SETTER } from "./registry.js";
@@ -26,8 +27,19 @@ export interface ToolExecutorOptions {
   auditManager: AuditManager;
   /** Retries of transient failures (network, 429, 5xx) per execution. */
   retry?: Partial<RetryPolicy>;
-  /** Deadline of one attempt in ms (default 15 s). */
+  /** Deadline of one attempt in ms (default 15 s); at the deadline the attempt's signal is aborted. */
   timeoutMs?: number;
+  /**
+   * How long an aborted attempt may take to stop (ms, default 5 s). Until it stops, its entry is not
+   * marked failed and no retry starts; if it does not stop in time, the entry stays pending (the call
+   * may still act) and recovery reconciles it once its lease lapses.
+   */
+  graceMs?: number;
+  /**
+   * Lease of each call's pending entry (ms, default 30 s): written with the entry, renewed every third
+   * of it while the call runs, so recovery takes over only calls whose process stopped.
+   */
+  leaseMs?: number;
   /** Extra tools, or replacements of built-in ones by name. */
   tools?: ToolDefinition[];
   /** Used in customer-facing follow-ups such as the cancellation email (clinic name and phone, locale). */
@@ -57,6 +69,8 @@ export class ToolExecutor {
   private readonly services: ToolServices = {};
   private readonly retryPolicy: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly graceMs: number;
+  private readonly leaseMs: number;
   private readonly tenant: TenantInfo;
   private readonly logger: Logger;
   private readonly tracer: Tracer;
@@ -72,6 +86,8 @@ export class ToolExecutor {
     }
     this.retryPolicy = { ...DEFAULT_RETRY, maxRetries: 2, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.graceMs = options.graceMs ?? 5_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
     // Unset clinic details are left to the email service, which knows the tenant's own.
     this.tenant = { locale: options.tenant?.locale ?? "es" };
     if (options.tenant?.clinicName) this.tenant.clinicName = options.tenant.clinicName;
@@ -149,6 +165,7 @@ export class ToolExecutor {
     const fail = (
       errorCode: string,
       error: string,
+      retriable: boolean,
       auditId: string | null = null,
       attempts = 0,
     ): ToolResult => ({
@@ -158,6 +175,7 @@ export class ToolExecutor {
       error,
       auditId,
       errorCode,
+      retriable,
       attempts,
     });
     const tool = this.tools.get(toolName);
@@ -165,24 +183,38 @@ export class ToolExecutor {
       return fail(
         "UNKNOWN_TOOL",
         `unknown tool "${toolName}"; known tools: ${[...this.tools.keys()].join(", ")}`,
+        false,
       );
     const parsed = tool.schema.safeParse(input.parameters ?? {});
     if (!parsed.success)
       return fail(
         "INVALID_PARAMETERS",
         `invalid parameters for ${toolName}: ${describeIssues(parsed.error)}`,
+        false,
       );
     const params = parsed.data;
     if (!this.services[tool.service]) {
       return fail(
         "SERVICE_NOT_CONFIGURED",
         `${toolName} needs the ${tool.service} service: call executor.${SERVICE_SETTER[tool.service]}(...) first`,
+        false,
       );
     }
 
     const key = input.idempotencyKey || null;
     if (key) {
-      const previous = await this.auditManager.findByIdempotencyKey(key).catch(() => null);
+      let previous: AuditEntry | null;
+      try {
+        previous = await this.auditManager.findByIdempotencyKey(key);
+      } catch (err) {
+        // Fail closed: without the audit trail we cannot tell whether this step already ran.
+        this.logger.error("idempotency lookup failed; tool not run", { toolName, err: messageOf(err) });
+        return fail(
+          "AUDIT_UNAVAILABLE",
+          `not run: the audit store could not be read to check whether key ${key} already ran (${messageOf(err)})`,
+          true,
+        );
+      }
       if (previous && previous.status === "success" && sameTool(previous, toolName)) {
         return {
           success: true,
@@ -190,6 +222,7 @@ export class ToolExecutor {
           data: previous.result,
           error: null,
           auditId: previous.auditId,
+          retriable: false,
           attempts: 0,
           replayed: true,
         };
@@ -198,6 +231,7 @@ export class ToolExecutor {
         return fail(
           "ALREADY_COMPENSATED",
           `this step (key ${key}) already ran and was undone; use a new idempotency key to run it again`,
+          false,
           previous.auditId,
         );
       }
@@ -225,25 +259,67 @@ export class ToolExecutor {
         idempotencyKey: key,
         linkedAuditId,
         tags,
+        leaseMs: this.leaseMs,
       });
     } catch (err) {
       // Fail closed: no audit record, no side effect.
       this.logger.error("audit write failed; tool not run", { toolName, err: messageOf(err) });
-      return fail("AUDIT_UNAVAILABLE", `not run: the audit trail could not be written (${messageOf(err)})`);
+      return fail(
+        "AUDIT_UNAVAILABLE",
+        `not run: the audit trail could not be written (${messageOf(err)})`,
+        true,
+      );
     }
+    return this.run(tool, params, input, key, entry.auditId, compensation, fail);
+  }
 
+  /**
+   * Runs an audited call with retries while keeping its entry's lease, then records the outcome.
+   * A failure is marked only once the handler has stopped; an attempt that would not stop leaves the
+   * entry pending for recovery (and records the outcome itself if the handler settles later).
+   */
+  private async run(
+    tool: ToolDefinition,
+    params: Record<string, unknown>,
+    input: ExecuteToolInput,
+    key: string | null,
+    auditId: string,
+    compensation: ReturnType<NonNullable<ToolDefinition["compensation"]>>,
+    fail: (code: string, error: string, retriable: boolean, auditId: string, attempts: number) => ToolResult,
+  ): Promise<ToolResult> {
+    const toolName = tool.name;
     const services = this.services as Required<ToolServices>;
+    const lease = new LeaseKeeper(this.auditManager, auditId, this.leaseMs, this.logger);
     const started = performance.now();
     let attempts = 0;
+    const succeed = async (value: unknown) => {
+      const compensationParams = compensation ? compensation.parameters(value) : undefined;
+      await this.auditManager
+        .markSuccess(
+          auditId,
+          value,
+          performance.now() - started,
+          compensationParams ? { compensationParams } : {},
+        )
+        .catch((err) =>
+          this.logger.error(
+            "tool succeeded but its audit entry could not be completed; recovery reconciles it once its lease lapses",
+            { toolName, auditId, err: messageOf(err) },
+          ),
+        );
+    };
     try {
       const { value } = await retry(
         this.retryPolicy,
         (attempt) => {
           attempts = attempt;
-          return withTimeout(this.timeoutMs, (signal) =>
+          // Recovery owns the entry now: no further attempt may start.
+          if (lease.lost.aborted)
+            throw Object.assign(new Error(messageOf(lease.lost.reason)), { retriable: false });
+          return runAttempt(this.timeoutMs, this.graceMs, lease.lost, (signal) =>
             tool.run(params, services, {
               companyId: this.companyId,
-              idempotencyKey: key ?? `${this.companyId}:${entry.auditId}`,
+              idempotencyKey: handlerKey(this.companyId, key, auditId),
               signal,
               attempt,
               context: input,
@@ -259,32 +335,40 @@ export class ToolExecutor {
             err: messageOf(err),
           }),
       );
-      const durationMs = performance.now() - started;
-      const compensationParams = compensation ? compensation.parameters(value) : undefined;
-      await this.auditManager
-        .markSuccess(entry.auditId, value, durationMs, compensationParams ? { compensationParams } : {})
-        .catch((err) =>
-          this.logger.error(
-            "tool succeeded but its audit entry could not be completed; recovery will reconcile it",
-            { toolName, auditId: entry.auditId, err: messageOf(err) },
-          ),
-        );
-      return { success: true, tool: toolName, data: value, error: null, auditId: entry.auditId, attempts };
+      lease.stop();
+      await succeed(value);
+      return { success: true, tool: toolName, data: value, error: null, auditId, retriable: false, attempts };
     } catch (err) {
-      const durationMs = performance.now() - started;
+      lease.stop();
       const message = messageOf(err);
-      await this.auditManager.markFailed(entry.auditId, message, durationMs).catch((e) =>
-        this.logger.error("could not mark a failed tool call", {
+      if (err instanceof OutcomeUnknownError) {
+        this.logger.error("tool call did not stop after its deadline; its entry stays pending for recovery", {
           toolName,
-          auditId: entry.auditId,
-          err: messageOf(e),
-        }),
-      );
+          auditId,
+        });
+        void err.late.then((late) => (late.ok ? succeed(late.value) : undefined));
+        return fail(err.code, message, false, auditId, attempts);
+      }
+      if (lease.lost.aborted) {
+        // Recovery owns the entry now and reconciles it; a second writer would only race it.
+        return fail(
+          "LEASE_LOST",
+          `${message} (the entry was taken over by recovery)`,
+          false,
+          auditId,
+          attempts,
+        );
+      }
+      await this.auditManager
+        .markFailed(auditId, message, performance.now() - started)
+        .catch((e) =>
+          this.logger.error("could not mark a failed tool call", { toolName, auditId, err: messageOf(e) }),
+        );
       const extra =
         err && typeof err === "object" && "alternatives" in err
           ? { alternatives: (err as { alternatives: unknown }).alternatives }
           : null;
-      return { ...fail(errorCodeOf(err), message, entry.auditId, attempts), data: extra };
+      return { ...fail(errorCodeOf(err), message, isTransientError(err), auditId, attempts), data: extra };
     }
   }
 
@@ -333,6 +417,40 @@ export class ToolExecutor {
     );
   }
 
+  /**
+   * After its owner stopped: whether the call an entry left `pending` took effect, asked of its tool
+   * by the same key the handler used. `happened` comes with the result and the undo parameters
+   * completed from it; null when the tool cannot tell (no `reconcile`, or its service is missing).
+   * The stored parameters may be masked (PII): tools reconcile by idempotency key, not by them.
+   */
+  async reconcileEntry(
+    entry: AuditEntry,
+  ): Promise<
+    | { happened: false }
+    | { happened: true; result: unknown; compensationParams: Record<string, unknown> | null }
+    | null
+  > {
+    const tool = this.tools.get(entry.actionName.split(".")[0] as string);
+    if (!tool?.reconcile || !this.services[tool.service] || !sameTool(entry, tool.name)) return null;
+    const parsed = tool.schema.safeParse(entry.inputParams);
+    const params = parsed.success ? parsed.data : entry.inputParams;
+    const answer = await tool.reconcile(
+      params,
+      this.services as Required<ToolServices>,
+      handlerKey(this.companyId, entry.idempotencyKey, entry.auditId),
+      this.companyId,
+    );
+    if (!answer) return null;
+    if (!answer.happened) return { happened: false };
+    const result = answer.result ?? null;
+    const compensation = tool.compensation?.(params) ?? null;
+    return {
+      happened: true,
+      result,
+      compensationParams: compensation ? compensation.parameters(result) : null,
+    };
+  }
+
   /** The tools as LangChain tools whose calls go through `executeTool` with this context. */
   async asLangChainTools(context: ToolContext & { toolNames?: string[] }) {
     const { toLangChainTools } = await import("./langchain.js");
@@ -342,6 +460,11 @@ export class ToolExecutor {
       context,
     );
   }
+}
+
+/** The key a handler acts under: the caller's, or one derived from the audit id (so recovery can rebuild it). */
+function handlerKey(companyId: string, key: string | null, auditId: string): string {
+  return key ?? `${companyId}:${auditId}`;
 }
 
 function sameTool(entry: AuditEntry, toolName: string): boolean {

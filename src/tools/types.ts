@@ -41,8 +41,18 @@ export interface ToolResult<T = unknown> {
   error: string | null;
   /** The audit entry of this execution (null only when the audit write itself failed). */
   auditId: string | null;
-  /** Stable error code (UNKNOWN_TOOL, INVALID_PARAMETERS, SERVICE_NOT_CONFIGURED, AUDIT_UNAVAILABLE, TIMEOUT, ...). */
+  /**
+   * Stable error code: UNKNOWN_TOOL, INVALID_PARAMETERS, SERVICE_NOT_CONFIGURED, AUDIT_UNAVAILABLE,
+   * ALREADY_COMPENSATED, OUTCOME_UNKNOWN, LEASE_LOST, NOT_FOUND, NOT_COMPENSABLE, ILLEGAL_STATE, or
+   * the failure's own (ETIMEDOUT, HTTP_503, a service's code, TOOL_FAILED).
+   */
   errorCode?: string;
+  /**
+   * Whether running the same call again later may succeed (a store outage, a time-out, a 5xx): callers
+   * decide on retries from this, never from lists of codes. Always false on success and for final
+   * refusals (bad input, unknown tool, nothing to undo, or an outcome still unknown).
+   */
+  retriable: boolean;
   attempts?: number;
   /** True when an earlier successful execution with the same idempotency key was returned. */
   replayed?: boolean;

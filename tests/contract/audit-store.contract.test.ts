@@ -132,6 +132,104 @@ describe.each(KINDS)("audit trail contract on %s", (kind) => {
     expect(report.findings).toEqual([]);
   });
 
+  it("leases each pending entry to its writer in the same write; needs_attention only from pending", async () => {
+    const before = Date.now();
+    const a = await booking("user-1", { leaseMs: 60_000 });
+    expect(a.leaseOwner).toBe(audit.owner);
+    const stored = await audit.getEntry(a.auditId);
+    expect(stored?.leaseOwner).toBe(audit.owner);
+    const until = Date.parse(stored?.leaseUntil ?? "");
+    expect(until).toBeGreaterThanOrEqual(before + 60_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 60_000);
+    const [listed] = (await audit.query({ status: "pending" })).entries;
+    expect(listed).toMatchObject({ auditId: a.auditId, leaseOwner: audit.owner });
+
+    await audit.markNeedsAttention(a.auditId, "owner stopped; outcome unknown");
+    const closed = await audit.getEntry(a.auditId);
+    expect(closed).toMatchObject({
+      status: "needs_attention",
+      errorMessage: "owner stopped; outcome unknown",
+      leaseOwner: null,
+      leaseUntil: null,
+    });
+    expect((await audit.query({ status: "needs_attention" })).entries.map((e) => e.auditId)).toEqual([
+      a.auditId,
+    ]);
+    expect((await audit.query({ status: "pending" })).entries).toHaveLength(0);
+    await expect(audit.markSuccess(a.auditId, {})).rejects.toMatchObject({ code: "ILLEGAL_TRANSITION" });
+    const done = await booking();
+    await audit.markSuccess(done.auditId, {});
+    await expect(audit.markNeedsAttention(done.auditId, "x")).rejects.toMatchObject({
+      code: "ILLEGAL_TRANSITION",
+      currentStatus: "success",
+    });
+    expect((await audit.getEntry(done.auditId))?.leaseOwner).toBeNull();
+    expect((await audit.verify()).findings).toEqual([]);
+  });
+
+  it("renews a lease only for its owner and lets another process claim it only once it lapsed", async () => {
+    const entry = await booking("user-1", { leaseMs: 1_000 });
+    const later = new AuditManager({
+      companyId: "benova",
+      store: h.store,
+      sealIntervalMs: 0,
+      owner: "recovery-1",
+      now: () => Date.now() + 5_000,
+    });
+    const early = new AuditManager({
+      companyId: "benova",
+      store: h.store,
+      sealIntervalMs: 0,
+      owner: "early",
+    });
+    // Live lease: another process may neither claim nor renew it.
+    expect(await early.claimLease(entry.auditId, 1_000)).toMatchObject({
+      ok: false,
+      status: "pending",
+      owner: audit.owner,
+    });
+    expect(await early.renewLease(entry.auditId)).toBe(false);
+    expect(await audit.renewLease(entry.auditId, 1_000)).toBe(true);
+    // Lapsed (seen from a clock 5 s ahead): one claim wins, then the old owner has lost it.
+    expect(await later.claimLease(entry.auditId, 60_000)).toEqual({ ok: true });
+    expect((await audit.getEntry(entry.auditId))?.leaseOwner).toBe("recovery-1");
+    expect(await audit.renewLease(entry.auditId)).toBe(false);
+    expect((await later.claimLease(entry.auditId, 60_000)).ok).toBe(false);
+    await later.markFailed(entry.auditId, "no effect found");
+    expect(await later.claimLease(entry.auditId, 60_000)).toMatchObject({ ok: false, status: "failed" });
+    expect(await later.renewLease(entry.auditId)).toBe(false);
+    expect(await audit.claimLease("01HZZZZZZZZZZZZZZZZZZZZZZZ")).toMatchObject({ ok: false, status: null });
+    expect((await audit.verify()).findings).toEqual([]);
+  });
+
+  it("refuses a reused audit id with the final error DUPLICATE_ID, changing nothing", async () => {
+    const first = await booking();
+    const at = Date.now();
+    const cmd = {
+      companyId: "benova",
+      auditId: first.auditId,
+      base: JSON.stringify({ forged: true }),
+      updatedAt: new Date(at).toISOString(),
+      createdMs: at,
+      expireMs: at + 60_000,
+      cutoffMs: 0,
+      index: {
+        userId: "x",
+        actionType: "x",
+        conversationId: null,
+        sagaId: null,
+        idempotencyKey: null,
+        tags: [],
+      },
+      stamp: { op: "create" as const, digest: "d", at, sig: "s" },
+      lease: { owner: "x", untilMs: at + 60_000 },
+    };
+    const err = await h.store.create(cmd).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuditError);
+    expect(err).toMatchObject({ code: "DUPLICATE_ID", retriable: false, auditId: first.auditId });
+    expect(await audit.getEntry(first.auditId)).toMatchObject({ userId: "user-1", status: "pending" });
+  });
+
   it("rejects bad input naming the field, writing nothing", async () => {
     await expect(audit.logAction({ userId: "u", actionType: "Booking!", actionName: "x" })).rejects.toThrow(
       /actionType/,

@@ -166,8 +166,20 @@ describe("ToolExecutor", () => {
     });
   });
 
-  it("gives each attempt a deadline", async () => {
-    const slow = scriptedTool(() => new Promise((r) => setTimeout(() => r({ late: true }), 500)));
+  it("gives each attempt a deadline and aborts its signal when it passes", async () => {
+    const aborted: unknown[] = [];
+    const slow = {
+      ...scriptedTool(async () => null),
+      run: (_p: Record<string, unknown>, _s: unknown, ctx: { signal: AbortSignal }) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => resolve({ late: true }), 500);
+          ctx.signal.addEventListener("abort", () => {
+            aborted.push(ctx.signal.reason);
+            clearTimeout(timer);
+            reject(ctx.signal.reason);
+          });
+        }),
+    } as ToolDefinition;
     const quick = new ToolExecutor({
       companyId: "benova",
       auditManager: audit,
@@ -176,7 +188,9 @@ describe("ToolExecutor", () => {
     });
     quick.setCalendarService(calendar).registerTool(slow);
     const res = await quick.executeTool({ toolName: "probe", parameters: { n: 1 }, userId: "u" });
-    expect(res).toMatchObject({ success: false, errorCode: "ETIMEDOUT", attempts: 2 });
+    expect(res).toMatchObject({ success: false, errorCode: "ETIMEDOUT", attempts: 2, retriable: true });
+    expect(aborted).toHaveLength(2);
+    expect(await audit.getEntry(res.auditId as string)).toMatchObject({ status: "failed" });
   });
 
   it("replays a succeeded idempotency key without running again, also from another process", async () => {
@@ -372,7 +386,7 @@ describe("ToolExecutor against the Google Calendar stand-in", () => {
     redis.disconnect();
   });
 
-  it("a retry after a time-out that did create the event books once (409 = already created)", async () => {
+  it("waits for a timed-out booking still in flight instead of failing or retrying it: one event", async () => {
     const audit = new AuditManager({
       companyId: "benova",
       store: new RedisAuditStore({ redis, prefix }),
@@ -402,9 +416,12 @@ describe("ToolExecutor against the Google Calendar stand-in", () => {
       userId: "u",
       idempotencyKey: "benova:conv-9:create_booking",
     });
-    expect(res).toMatchObject({ success: true, attempts: 2 });
-    expect((res.data as { already_existed: boolean }).already_existed).toBe(true);
+    // The request could not be aborted and settled within the grace: it took effect, so it is the
+    // outcome (no second attempt, no failure recorded for a booking that exists).
+    expect(res).toMatchObject({ success: true, attempts: 1 });
     expect(google.events("clinic")).toHaveLength(1);
+    expect(google.requests.filter((r) => r.method === "POST" && /\/events$/.test(r.path))).toHaveLength(1);
+    expect(await audit.getEntry(res.auditId as string)).toMatchObject({ status: "success" });
   });
 
   it("fails closed when Redis is down: the tool never runs", async () => {

@@ -87,6 +87,8 @@ export async function abandonSaga(
         sagaId,
         conversationId: "c1",
         idempotencyKey: step.idempotencyKey,
+        // The dead worker's entries were leased like its saga: both lapse together.
+        leaseMs: Math.max(50, options.leaseMs ?? 30),
       });
       if (outcome === "success") await audit.markSuccess(entry.auditId, s.result ?? null, 3);
       if (outcome === "failed") await audit.markFailed(entry.auditId, "boom", 3);

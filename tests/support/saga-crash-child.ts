@@ -9,6 +9,7 @@
 import { Redis } from "ioredis";
 import { AuditManager } from "../../src/audit/audit-manager.js";
 import { RedisAuditStore } from "../../src/audit/redis/redis-audit-store.js";
+import { isSagaError } from "../../src/saga/errors.js";
 import { CompensationOrchestrator } from "../../src/saga/orchestrator.js";
 import { RedisSagaStore } from "../../src/saga/redis/redis-saga-store.js";
 import {
@@ -73,8 +74,14 @@ async function main(): Promise<void> {
         conversationId: String(n),
       });
       for (const step of bookingSteps(n, config)) sagas.addToolStep(sagaId, step);
-      const result = await sagas.executeSaga(sagaId);
-      send({ type: "saga", sagaId, status: result.status });
+      try {
+        const result = await sagas.executeSaga(sagaId);
+        send({ type: "saga", sagaId, status: result.status });
+      } catch (err) {
+        // Like the real worker: a call that outlived its deadline pauses its saga; recovery finishes it.
+        if (!isSagaError(err, "OUTCOME_UNKNOWN")) throw err;
+        send({ type: "saga", sagaId, status: "paused" });
+      }
     }
   };
   await Promise.all([sweep(), ...Array.from({ length: config.concurrency }, loop)]);

@@ -121,6 +121,8 @@ export function buildServices(
     auditManager: audit,
     retry: crashRetry,
     timeoutMs: 5_000,
+    // Calls' audit leases lapse with the sagas' (renewed while a call runs), so recovery follows kills promptly.
+    leaseMs: config.leaseMs,
     tenant: { clinicName: "Benova", locale: "es" },
   });
   executor.setCalendarService(withKillPoints(calendar, ["createBooking", "deleteBooking"], ks));

@@ -1,11 +1,14 @@
 import type { Cluster, Redis } from "ioredis";
 import { idTime } from "../../util/ids.js";
 import { AUDIT_ID } from "../entry-input.js";
+import { AuditError } from "../errors.js";
 import type {
   AuditStore,
   ChainRecord,
   CreateCommand,
   EntryStatus,
+  LeaseCommand,
+  LeaseOutcome,
   SealRecord,
   StoredEntry,
   StoreQuery,
@@ -16,7 +19,7 @@ import type {
 import type { AuditStatus } from "../types.js";
 import { AuditKeys } from "./keys.js";
 import { ENTRIES, STATUSES } from "./read-scripts.js";
-import { CREATE, QUERY, SEAL, TRANSITION } from "./scripts.js";
+import { CREATE, LEASE, QUERY, SEAL, TRANSITION } from "./scripts.js";
 
 type RedisLike = Redis | Cluster;
 interface AuditCommands {
@@ -26,6 +29,7 @@ interface AuditCommands {
   auditSeal(...args: (string | number)[]): Promise<number>;
   auditEntries(...args: (string | number)[]): Promise<(string | null)[]>;
   auditStatuses(...args: (string | number)[]): Promise<(string | null)[]>;
+  auditLease(...args: (string | number)[]): Promise<[number, string?, string?, string?]>;
 }
 
 export interface RedisAuditStoreOptions {
@@ -39,7 +43,7 @@ export interface RedisAuditStoreOptions {
 
 /** An entry from its hash fields in ENTRY_FIELDS order (as HMGET returns them); null when gone. */
 function toEntry(auditId: string, createdMs: number, f: (string | null)[]): StoredEntry | null {
-  const [base, status, outcome, comp, updatedAt] = f;
+  const [base, status, outcome, comp, updatedAt, owner, leaseUntil] = f;
   if (!base || !status) return null;
   return {
     auditId,
@@ -49,9 +53,11 @@ function toEntry(auditId: string, createdMs: number, f: (string | null)[]): Stor
     outcome: outcome ?? null,
     comp: comp ?? null,
     updatedAt: updatedAt ?? "",
+    leaseOwner: owner || null,
+    leaseUntil: leaseUntil ? Number(leaseUntil) : null,
   };
 }
-const ENTRY_FIELDS = ["base", "status", "outcome", "comp", "updatedAt"] as const;
+const ENTRY_FIELDS = ["base", "status", "outcome", "comp", "updatedAt", "owner", "leaseUntil"] as const;
 
 const TRIM_EVERY = 16;
 const HOUR_MS = 3_600_000;
@@ -84,6 +90,8 @@ export class RedisAuditStore implements AuditStore {
       redis.defineCommand("auditEntries", { lua: ENTRIES });
       redis.defineCommand("auditStatuses", { lua: STATUSES });
     }
+    // Defined apart so a connection shared with an older store instance still gets it.
+    if (!redis.auditLease) redis.defineCommand("auditLease", { numberOfKeys: 1, lua: LEASE });
     this.redis = redis as RedisLike & AuditCommands;
   }
 
@@ -126,24 +134,51 @@ export class RedisAuditStore implements AuditStore {
     ];
     const trim = this.trimNow();
     const bucket = hourBucket(cmd.expireMs);
-    await this.redis.auditCreate(
-      keys.length,
-      ...keys,
-      cmd.auditId,
-      cmd.createdMs,
-      cmd.expireMs,
-      cmd.cutoffMs,
-      cmd.base,
-      cmd.updatedAt,
-      cmd.stamp.sig,
-      cmd.stamp.digest,
-      cmd.stamp.at,
-      ix.idempotencyKey ? "1" : "0",
-      trim,
-      bucket,
-      this.expiryFlags(indexKeys, bucket, trim === "1"),
-    );
+    try {
+      await this.redis.auditCreate(
+        keys.length,
+        ...keys,
+        cmd.auditId,
+        cmd.createdMs,
+        cmd.expireMs,
+        cmd.cutoffMs,
+        cmd.base,
+        cmd.updatedAt,
+        cmd.stamp.sig,
+        cmd.stamp.digest,
+        cmd.stamp.at,
+        ix.idempotencyKey ? "1" : "0",
+        trim,
+        bucket,
+        this.expiryFlags(indexKeys, bucket, trim === "1"),
+        cmd.lease.owner,
+        cmd.lease.untilMs,
+      );
+    } catch (err) {
+      // The script refuses a taken id with an EXISTS error reply: the same final error as on SQLite.
+      if (err instanceof Error && err.message.startsWith("EXISTS")) {
+        throw new AuditError("DUPLICATE_ID", `audit id ${cmd.auditId} is already used`, cmd.auditId);
+      }
+      throw err;
+    }
     this.remember(indexKeys, bucket);
+  }
+
+  async lease(cmd: LeaseCommand): Promise<LeaseOutcome> {
+    const [ok, status, owner, until] = await this.redis.auditLease(
+      this.keys(cmd.companyId).entry(cmd.auditId),
+      cmd.mode,
+      cmd.owner,
+      cmd.untilMs,
+      cmd.nowMs,
+    );
+    if (ok === 1) return { ok: true };
+    return {
+      ok: false,
+      status: status ? (status as AuditStatus) : null,
+      owner: owner || null,
+      untilMs: until ? Number(until) : null,
+    };
   }
 
   async transition(cmd: TransitionCommand): Promise<TransitionOutcome> {

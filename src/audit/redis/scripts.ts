@@ -47,12 +47,13 @@ end
  *       5.. index sorted sets (all, user, type, status pending, conversation, saga, tags)
  * ARGV: 1 auditId, 2 score (created ms), 3 expireAt ms, 4 cutoff ms, 5 base JSON, 6 updatedAt,
  *       7 sig, 8 digest, 9 at, 10 has idempotency key ('1'|'0'), 11 trim indexes this time ('1'|'0'),
- *       12 index expiry bucket ms, 13 per index key: '1' to extend its expiry, '0' to skip
+ *       12 index expiry bucket ms, 13 per index key: '1' to extend its expiry, '0' to skip,
+ *       14 lease owner, 15 lease end ms (the pending entry's lease rides in the same round trip)
  * Returns: the chain seq, or the error EXISTS when the id is taken.
  */
 export const CREATE = `${HELPERS}
 if redis.call('HSETNX', KEYS[1], 'base', ARGV[5]) == 0 then return redis.error_reply('EXISTS audit id already used') end
-redis.call('HSET', KEYS[1], 'status', 'pending', 'updatedAt', ARGV[6])
+redis.call('HSET', KEYS[1], 'status', 'pending', 'updatedAt', ARGV[6], 'owner', ARGV[14], 'leaseUntil', ARGV[15])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 local trim = ARGV[11] == '1'
 for i = 5, #KEYS do
@@ -71,6 +72,7 @@ return append_chain(KEYS[3], KEYS[2], ARGV[4], ARGV[1], 'create', ARGV[8], ARGV[
  *       7 score, 8 index expiry bucket ms ('' to skip the expiry call), 9 cutoff ms, 10 sig,
  *       11 digest, 12 at, 13 op, 14 trim ('1'|'0')
  * Returns: {1, seq} on success, {0, current status or ''} when refused (nothing changed).
+ * Leaving `pending` drops the lease fields: a finished entry has no owner.
  */
 export const TRANSITION = `${HELPERS}
 local cur = redis.call('HGET', KEYS[1], 'status')
@@ -78,6 +80,7 @@ if not cur then return {0, ''} end
 if cur ~= ARGV[2] then return {0, cur} end
 local trim = ARGV[14] == '1'
 redis.call('HSET', KEYS[1], ARGV[4], ARGV[5], 'status', ARGV[3], 'updatedAt', ARGV[6])
+if ARGV[2] == 'pending' then redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil') end
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZADD', KEYS[5], ARGV[7], ARGV[1])
 if ARGV[8] ~= '' then extend(KEYS[5], ARGV[8]) end
@@ -92,7 +95,8 @@ return {1, seq}
  * ARGV: 1 entry key prefix, 2 max score, 3 min score, 4 limit, 5 cursor score ('' = none),
  *       6 cursor id, 7 filters JSON ({} = none), 8 scan budget (candidates examined at most)
  * Returns: {entries, next score, next id}; next is '' when done. `entries` is one string: entries
- * joined by \x1e, each "id \x1f score \x1f base \x1f status \x1f outcome \x1f comp \x1f updatedAt"
+ * joined by \x1e, each "id \x1f score \x1f base \x1f status \x1f outcome \x1f comp \x1f updatedAt \x1f owner
+ * \x1f leaseUntil"
  * (missing fields empty). Stored values are JSON or plain ids and dates, which never hold either byte.
  */
 export const QUERY = `
@@ -118,7 +122,7 @@ while true do
     local id, score = ids[i], ids[i + 1]
     if not (cscore ~= '' and score == cscore and id >= cid) then
       examined = examined + 1
-      local h = redis.call('HMGET', ARGV[1] .. id, 'base', 'status', 'outcome', 'comp', 'updatedAt')
+      local h = redis.call('HMGET', ARGV[1] .. id, 'base', 'status', 'outcome', 'comp', 'updatedAt', 'owner', 'leaseUntil')
       local keep = h[1] ~= false
       if keep and hasFilters then
         if filters.status and h[2] ~= filters.status then keep = false end
@@ -140,7 +144,7 @@ while true do
         found = found + 1
         -- One flat string per page: fields joined by byte 31, entries by byte 30 (JSON escapes both), so the
         -- reply is a single bulk string instead of hundreds of nested ones.
-        out[#out + 1] = id .. '\\31' .. score .. '\\31' .. h[1] .. '\\31' .. (h[2] or '') .. '\\31' .. (h[3] or '') .. '\\31' .. (h[4] or '') .. '\\31' .. (h[5] or '')
+        out[#out + 1] = id .. '\\31' .. score .. '\\31' .. h[1] .. '\\31' .. (h[2] or '') .. '\\31' .. (h[3] or '') .. '\\31' .. (h[4] or '') .. '\\31' .. (h[5] or '') .. '\\31' .. (h[6] or '') .. '\\31' .. (h[7] or '')
         lastScore, lastId = score, id
       end
       if examined >= budget then
@@ -152,6 +156,28 @@ while true do
   if #ids < batch * 2 then return {table.concat(out, '\\30'), '', ''} end
   offset = offset + batch
 end
+`;
+
+/**
+ * auditLease: renews or claims the lease of a pending entry (no chain record: a lease is who works on
+ * an entry, not what happened to it).
+ * KEYS: 1 entry
+ * ARGV: 1 mode ('renew': only while ARGV[2] holds it; 'claim': only once the lease ended before
+ *       ARGV[4]), 2 owner, 3 new lease end ms, 4 now ms
+ * Returns: {1} when taken; {0, status or '', owner or '', lease end or ''} when refused.
+ */
+export const LEASE = `
+local h = redis.call('HMGET', KEYS[1], 'status', 'owner', 'leaseUntil')
+if not h[1] then return {0, '', '', ''} end
+local owner, untilMs = h[2] or '', h[3] or ''
+if h[1] ~= 'pending' then return {0, h[1], owner, untilMs} end
+if ARGV[1] == 'renew' then
+  if owner ~= ARGV[2] then return {0, h[1], owner, untilMs} end
+elseif (tonumber(untilMs) or 0) >= tonumber(ARGV[4]) then
+  return {0, h[1], owner, untilMs}
+end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'leaseUntil', ARGV[3])
+return {1}
 `;
 
 /**

@@ -8,6 +8,8 @@ import type {
   ChainRecord,
   CreateCommand,
   EntryStatus,
+  LeaseCommand,
+  LeaseOutcome,
   SealRecord,
   StoredEntry,
   StoreQuery,
@@ -23,6 +25,7 @@ CREATE TABLE IF NOT EXISTS audit_entries (
   user_id TEXT NOT NULL, action_type TEXT NOT NULL, conversation_id TEXT, saga_id TEXT,
   created_ms INTEGER NOT NULL, expire_ms INTEGER NOT NULL,
   base TEXT NOT NULL, outcome TEXT, comp TEXT, updated_at TEXT NOT NULL,
+  lease_owner TEXT, lease_until INTEGER,
   PRIMARY KEY (company_id, audit_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_entries (company_id, created_ms DESC, audit_id DESC);
@@ -60,7 +63,12 @@ interface EntryRow {
   outcome: string | null;
   comp: string | null;
   updated_at: string;
+  lease_owner: string | null;
+  lease_until: number | null;
 }
+
+const ENTRY_COLUMNS =
+  "audit_id, created_ms, base, status, outcome, comp, updated_at, lease_owner, lease_until";
 
 const COLUMN_OF = {
   userId: "user_id",
@@ -79,7 +87,18 @@ function toEntry(row: EntryRow): StoredEntry {
     outcome: row.outcome,
     comp: row.comp,
     updatedAt: row.updated_at,
+    leaseOwner: row.lease_owner,
+    leaseUntil: row.lease_until,
   };
+}
+
+/** Files created before entries had leases get the two columns (their pending rows have no lease). */
+function addLeaseColumns(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>("PRAGMA table_info(audit_entries)").all();
+  if (columns.some((c) => c.name === "lease_owner")) return;
+  db.exec(
+    "ALTER TABLE audit_entries ADD COLUMN lease_owner TEXT; ALTER TABLE audit_entries ADD COLUMN lease_until INTEGER;",
+  );
 }
 
 /** How often (in writes) expired rows are purged; reads filter them out in between. */
@@ -92,6 +111,7 @@ export class SqliteAuditStore implements AuditStore {
   private writes = 0;
   private readonly createTx: (cmd: CreateCommand) => void;
   private readonly transitionTx: (cmd: TransitionCommand) => TransitionOutcome;
+  private readonly leaseTx: (cmd: LeaseCommand) => LeaseOutcome;
 
   constructor(options: { path: string }) {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -100,9 +120,11 @@ export class SqliteAuditStore implements AuditStore {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    addLeaseColumns(this.db);
     const insertEntry = this.db.prepare(
       `INSERT INTO audit_entries (company_id, audit_id, status, user_id, action_type, conversation_id, saga_id,
-        created_ms, expire_ms, base, updated_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        created_ms, expire_ms, base, updated_at, lease_owner, lease_until)
+        VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertTag = this.db.prepare("INSERT OR IGNORE INTO audit_tags VALUES (?, ?, ?, ?)");
     const upsertIdem = this.db.prepare(
@@ -137,6 +159,8 @@ export class SqliteAuditStore implements AuditStore {
           cmd.expireMs,
           cmd.base,
           cmd.updatedAt,
+          cmd.lease.owner,
+          cmd.lease.untilMs,
         );
       } catch (err) {
         if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
@@ -151,12 +175,13 @@ export class SqliteAuditStore implements AuditStore {
     const currentStatus = this.db.prepare<[string, string, number], { status: string }>(
       "SELECT status FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?",
     );
+    // Leaving `pending` drops the lease: a finished entry has no owner.
     const updates = {
       outcome: this.db.prepare(
-        "UPDATE audit_entries SET status = ?, outcome = ?, updated_at = ? WHERE company_id = ? AND audit_id = ?",
+        "UPDATE audit_entries SET status = ?, outcome = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE company_id = ? AND audit_id = ?",
       ),
       comp: this.db.prepare(
-        "UPDATE audit_entries SET status = ?, comp = ?, updated_at = ? WHERE company_id = ? AND audit_id = ?",
+        "UPDATE audit_entries SET status = ?, comp = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE company_id = ? AND audit_id = ?",
       ),
     };
     this.transitionTx = this.db.transaction((cmd: TransitionCommand): TransitionOutcome => {
@@ -167,6 +192,34 @@ export class SqliteAuditStore implements AuditStore {
       appendChain(cmd.companyId, cmd.auditId, cmd.stamp);
       return { ok: true };
     });
+    const leaseOf = this.db.prepare<
+      [string, string, number],
+      { status: string; lease_owner: string | null; lease_until: number | null }
+    >(
+      "SELECT status, lease_owner, lease_until FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?",
+    );
+    const setLease = this.db.prepare(
+      "UPDATE audit_entries SET lease_owner = ?, lease_until = ? WHERE company_id = ? AND audit_id = ?",
+    );
+    this.leaseTx = this.db.transaction((cmd: LeaseCommand): LeaseOutcome => {
+      const row = leaseOf.get(cmd.companyId, cmd.auditId, cmd.nowMs);
+      if (!row) return { ok: false, status: null, owner: null, untilMs: null };
+      const refused = {
+        ok: false as const,
+        status: row.status as AuditStatus,
+        owner: row.lease_owner,
+        untilMs: row.lease_until,
+      };
+      if (row.status !== "pending") return refused;
+      if (cmd.mode === "renew" && row.lease_owner !== cmd.owner) return refused;
+      if (cmd.mode === "claim" && (row.lease_until ?? 0) >= cmd.nowMs) return refused;
+      setLease.run(cmd.owner, cmd.untilMs, cmd.companyId, cmd.auditId);
+      return { ok: true };
+    });
+  }
+
+  async lease(cmd: LeaseCommand): Promise<LeaseOutcome> {
+    return this.leaseTx(cmd);
   }
 
   async create(cmd: CreateCommand): Promise<void> {
@@ -183,7 +236,7 @@ export class SqliteAuditStore implements AuditStore {
   async get(companyId: string, auditId: string, nowMs: number): Promise<StoredEntry | null> {
     const row = this.db
       .prepare<[string, string, number], EntryRow>(
-        "SELECT audit_id, created_ms, base, status, outcome, comp, updated_at FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?",
+        `SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?`,
       )
       .get(companyId, auditId, nowMs);
     return row ? toEntry(row) : null;
@@ -225,7 +278,8 @@ export class SqliteAuditStore implements AuditStore {
     }
     const rows = this.db
       .prepare<(string | number)[], EntryRow>(
-        `SELECT e.audit_id, e.created_ms, e.base, e.status, e.outcome, e.comp, e.updated_at FROM ${from}
+        `SELECT e.audit_id, e.created_ms, e.base, e.status, e.outcome, e.comp, e.updated_at, e.lease_owner,
+           e.lease_until FROM ${from}
          WHERE ${where.join(" AND ")} ORDER BY e.created_ms DESC, e.audit_id DESC LIMIT ?`,
       )
       .all(...params, q.limit + 1);
