@@ -1,4 +1,4 @@
-import { type RedactionOptions, redactSecrets } from "../audit/redaction.js";
+import { type RedactionOptions, redactSecrets } from "./redaction.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
