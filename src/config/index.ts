@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { AgentLedgerError } from "../util/errors.js";
+import { secretValuesOf } from "./secrets.js";
 
 /** Raised when the environment or the tenants file holds a bad value; the message names it. */
-export class ConfigError extends Error {
+export class ConfigError extends AgentLedgerError {
   override readonly name = "ConfigError";
+  readonly code = "CONFIG_INVALID";
+  readonly retriable = false;
   constructor(readonly issues: string[]) {
     super(`invalid configuration:\n  - ${issues.join("\n  - ")}`);
   }
@@ -159,21 +163,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (!tenants.has(env.COMPANY_ID))
     tenants.set(env.COMPANY_ID, TenantSchema.parse({ companyId: env.COMPANY_ID }));
-  const secretValues = [
-    env.AUDIT_SIGNING_KEY,
-    env.OPENAI_API_KEY,
-    env.CHATWOOT_API_TOKEN,
-    env.CHATWOOT_WEBHOOK_SECRET,
-    env.GOOGLE_ACCESS_TOKEN,
-    env.SMTP_PASS,
-    env.SENDGRID_API_KEY,
-    env.MAILGUN_API_KEY,
-    ...[...tenants.values()].flatMap((t) => [
-      t.email.smtpPassword,
-      t.email.sendgridApiKey,
-      t.email.mailgunApiKey,
-    ]),
-  ].filter((v): v is string => typeof v === "string" && v.length > 0);
+  const secretValues = secretValuesOf(env, tenants.values());
   return {
     env,
     dataDir: resolve(env.DATA_DIR),
