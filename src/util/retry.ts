@@ -1,3 +1,5 @@
+import { AgentLedgerError } from "./errors.js";
+
 /** Exponential backoff with full jitter, as used by the executor, the email service and sagas. */
 export interface RetryPolicy {
   /** Attempts after the first one. */
@@ -24,9 +26,11 @@ export function backoffDelay(
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class TimeoutError extends Error {
+/** A deadline passed; another attempt may be quicker. */
+export class TimeoutError extends AgentLedgerError {
   override readonly name = "TimeoutError";
   readonly code = "ETIMEDOUT";
+  readonly retriable = true;
   constructor(readonly timeoutMs: number) {
     super(`timed out after ${timeoutMs} ms`);
   }
