@@ -32,8 +32,8 @@ export { ToolError, type ToolErrorCode } from "./tools/errors.js";
 export { BUILTIN_TOOLS } from "./tools/registry.js";
 export { ToolExecutor, type ToolExecutorOptions } from "./tools/tool-executor.js";
 export type * from "./tools/types.js";
-export { createLogger, type Logger, type LogLevel } from "./util/logger.js";
 export { AgentLedgerError, InputError, isAgentLedgerError } from "./util/errors.js";
+export { createLogger, type Logger, type LogLevel } from "./util/logger.js";
 export { DEFAULT_RETRY, type RetryPolicy, TimeoutError } from "./util/retry.js";
 export {
   type ClaimResult,
