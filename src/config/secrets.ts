@@ -1,4 +1,4 @@
-import type { Env, TenantConfig } from "./index.js";
+import type { Env, TenantConfig } from "./schema.js";
 
 /**
  * The literal secret values of the configuration, scrubbed from logs and the audit trail wherever
