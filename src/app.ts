@@ -12,6 +12,14 @@ import { createLogger, type Logger } from "./util/logger.js";
 export { RedisUnavailableError } from "./app/redis.js";
 export type { TenantRuntime } from "./app/tenant-runtime.js";
 
+export interface AppOptions {
+  /**
+   * Where the app's log lines go (each one JSON, without its newline); default stderr. The lines
+   * are scrubbed of the configured secrets either way.
+   */
+  logWrite?: (line: string) => void;
+}
+
 export interface AppStartOptions {
   /** How long start-up waits for Redis to answer (ms). Default 3000. */
   redisTimeoutMs?: number;
@@ -41,14 +49,19 @@ export class App {
   private readonly closers = new Closers();
 
   /** Builds the app without touching the network; call `start()` (or use `App.create`) before use. */
-  constructor(readonly config: AppConfig) {
-    this.logger = createLogger(config.env.LOG_LEVEL, {}, undefined, { secretValues: config.secretValues });
+  constructor(
+    readonly config: AppConfig,
+    options: AppOptions = {},
+  ) {
+    this.logger = createLogger(config.env.LOG_LEVEL, {}, options.logWrite, {
+      secretValues: config.secretValues,
+    });
     this.stores = new Stores(config, this.logger);
   }
 
   /** Builds and starts an app; on a failed start everything opened is closed again. */
-  static async create(config: AppConfig, options: AppStartOptions = {}): Promise<App> {
-    const app = new App(config);
+  static async create(config: AppConfig, options: AppOptions & AppStartOptions = {}): Promise<App> {
+    const app = new App(config, options);
     try {
       await app.start(options);
     } catch (err) {

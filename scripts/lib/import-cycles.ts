@@ -4,7 +4,7 @@
  * `import()`. Used by scripts/check-cycles.ts.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import ts from "typescript";
 
 /** Every .ts file under `dir`, as absolute paths. */
