@@ -34,7 +34,7 @@ export { ToolExecutor, type ToolExecutorOptions } from "./tools/tool-executor.js
 export type * from "./tools/types.js";
 export { AgentLedgerError, InputError, isAgentLedgerError } from "./util/errors.js";
 export { createLogger, type Logger, type LogLevel } from "./util/logger.js";
-export { DEFAULT_RETRY, type RetryPolicy, TimeoutError } from "./util/retry.js";
+export { DEFAULT_RETRY, type RetryPolicy } from "./util/retry.js";
 export {
   type ClaimResult,
   MemorySendClaims,

@@ -1,5 +1,3 @@
-import { AgentLedgerError } from "./errors.js";
-
 /** Exponential backoff with full jitter, as used by the executor, the email service and sagas. */
 export interface RetryPolicy {
   /** Attempts after the first one. */
@@ -26,11 +24,14 @@ export function backoffDelay(
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A deadline passed; another attempt may be quicker. */
-export class TimeoutError extends AgentLedgerError {
+/**
+ * A deadline passed. Deliberately a plain Error with the network code `ETIMEDOUT` and no
+ * `retriable` flag: classifiers (email, HTTP) treat it as a connection time-out whose outcome is
+ * unknown, which a `retriable` flag would override.
+ */
+export class TimeoutError extends Error {
   override readonly name = "TimeoutError";
   readonly code = "ETIMEDOUT";
-  readonly retriable = true;
   constructor(readonly timeoutMs: number) {
     super(`timed out after ${timeoutMs} ms`);
   }

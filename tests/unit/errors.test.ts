@@ -24,7 +24,7 @@ import {
 import { TicketInputError, TicketNotFoundError } from "../../src/services/tickets/errors.js";
 import { ToolError } from "../../src/tools/errors.js";
 import { AgentLedgerError, isAgentLedgerError } from "../../src/util/errors.js";
-import { isTransientError, TimeoutError } from "../../src/util/retry.js";
+import { isTransientError } from "../../src/util/retry.js";
 
 describe("AgentLedgerError", () => {
   const cases: [AgentLedgerError, string, string, boolean][] = [
@@ -71,7 +71,6 @@ describe("AgentLedgerError", () => {
     [new TicketInputError("subject", "text"), "TicketInputError", "INVALID_INPUT", false],
     [new TicketNotFoundError("t1"), "TicketNotFoundError", "NOT_FOUND", false],
     [new ConfigError(["REDIS_URL: bad"]), "ConfigError", "CONFIG_INVALID", false],
-    [new TimeoutError(10), "TimeoutError", "ETIMEDOUT", true],
   ];
 
   it.each(cases)("%s keeps its name, code and retriable flag", (err, name, code, retriable) => {
