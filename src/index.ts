@@ -17,7 +17,13 @@ export {
   withFallback,
 } from "./agents/index.js";
 export type * from "./agents/types.js";
-export { App, type AppOptions, type AppStartOptions, RedisUnavailableError, type TenantRuntime } from "./app.js";
+export {
+  App,
+  type AppOptions,
+  type AppStartOptions,
+  RedisUnavailableError,
+  type TenantRuntime,
+} from "./app.js";
 export * from "./audit/index.js";
 export { type AppConfig, ConfigError, loadConfig, type TenantConfig, tenantConfig } from "./config/index.js";
 export * from "./saga/index.js";

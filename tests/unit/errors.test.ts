@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { InvalidAgentInputError } from "../../src/agents/errors.js";
 import { AuditError, AuditStoreError } from "../../src/audit/errors.js";
 import { ConfigError } from "../../src/config/index.js";
 import { SagaError, StepFailedError } from "../../src/saga/errors.js";
@@ -22,6 +23,7 @@ import {
   MultimediaProviderError,
 } from "../../src/services/multimedia/errors.js";
 import { TicketInputError, TicketNotFoundError } from "../../src/services/tickets/errors.js";
+import { OutcomeUnknownError } from "../../src/tools/attempt.js";
 import { ToolError } from "../../src/tools/errors.js";
 import { AgentLedgerError, isAgentLedgerError } from "../../src/util/errors.js";
 import { isTransientError } from "../../src/util/retry.js";
@@ -71,6 +73,13 @@ describe("AgentLedgerError", () => {
     [new TicketInputError("subject", "text"), "TicketInputError", "INVALID_INPUT", false],
     [new TicketNotFoundError("t1"), "TicketNotFoundError", "NOT_FOUND", false],
     [new ConfigError(["REDIS_URL: bad"]), "ConfigError", "CONFIG_INVALID", false],
+    [
+      new InvalidAgentInputError("locale", "es or en"),
+      "InvalidAgentInputError",
+      "AGENT_INVALID_INPUT",
+      false,
+    ],
+    [new OutcomeUnknownError(10, 5, new Promise(() => {})), "OutcomeUnknownError", "OUTCOME_UNKNOWN", false],
   ];
 
   it.each(cases)("%s keeps its name, code and retriable flag", (err, name, code, retriable) => {
