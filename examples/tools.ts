@@ -115,7 +115,7 @@ export function nextMonday(): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const app = new App(
+  const app = await App.create(
     loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "agent-ledger-examples-")), LOG_LEVEL: "warn" }),
   );
   const { executor } = await app.tenant();

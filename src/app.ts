@@ -1,102 +1,106 @@
-import { join } from "node:path";
-import { Redis } from "ioredis";
-import { AuditManager } from "./audit/audit-manager.js";
-import { RedisAuditStore } from "./audit/redis/redis-audit-store.js";
-import { SqliteAuditStore } from "./audit/sqlite/sqlite-audit-store.js";
+import type { Redis } from "ioredis";
+import { Closers } from "./app/closers.js";
+import { Stores } from "./app/stores.js";
+import { buildAuditManager, buildTenantRuntime, type TenantRuntime } from "./app/tenant-runtime.js";
+import type { AuditManager } from "./audit/audit-manager.js";
 import type { AuditStore } from "./audit/store.js";
 import { type AppConfig, tenantConfig } from "./config/index.js";
-import { CompensationOrchestrator } from "./saga/orchestrator.js";
-import { RedisSagaStore } from "./saga/redis/redis-saga-store.js";
-import { SqliteSagaStore } from "./saga/sqlite/sqlite-saga-store.js";
 import type { SagaStore } from "./saga/store.js";
-import {
-  type CalendarService,
-  GoogleCalendarService,
-  LocalCalendarService,
-} from "./services/calendar/index.js";
-import {
-  ChatwootApiService,
-  type ChatwootService,
-  LocalChatwootService,
-  RedisChatwootDedupStore,
-  SqliteChatwootDedupStore,
-} from "./services/chatwoot/index.js";
-import { RedisEmailDedupStore, SqliteEmailDedupStore } from "./services/email/dedup-store.js";
-import type { EmailService } from "./services/email/email-service.js";
-import { buildEmailService } from "./services/email/from-config.js";
 import { KnowledgeBase, OpenAIEmbeddings, type VectorstoreService } from "./services/knowledge/index.js";
-import {
-  type MultimediaService,
-  OpenAIMultimediaService,
-  UnconfiguredMultimediaService,
-} from "./services/multimedia/index.js";
-import { ChatwootTicketService, LocalTicketService, type TicketService } from "./services/tickets/index.js";
-import { ToolExecutor } from "./tools/tool-executor.js";
 import { createLogger, type Logger } from "./util/logger.js";
 
-/** Everything one tenant's work needs, built once. */
-export interface TenantRuntime {
-  companyId: string;
-  audit: AuditManager;
-  executor: ToolExecutor;
-  sagas: CompensationOrchestrator;
-  email: EmailService;
-  calendar: CalendarService;
-  chatwoot: ChatwootService;
-  tickets: TicketService;
+export { RedisUnavailableError } from "./app/redis.js";
+export type { TenantRuntime } from "./app/tenant-runtime.js";
+
+export interface AppOptions {
+  /**
+   * Where the app's log lines go (each one JSON, without its newline); default stderr. The lines
+   * are scrubbed of the configured secrets either way.
+   */
+  logWrite?: (line: string) => void;
+}
+
+export interface AppStartOptions {
+  /** How long start-up waits for Redis to answer (ms). Default 3000. */
+  redisTimeoutMs?: number;
 }
 
 /**
- * The composition root: config -> stores -> services -> executor, per tenant. Unset settings fall
- * back to embedded defaults under DATA_DIR (SQLite audit store, local calendar, outbox email, local
- * Chatwoot and tickets), so the project runs with no keys and no services.
+ * The composition root: config -> stores (src/app/stores.ts) -> per-tenant services and runtime
+ * (src/app/tenant-services.ts, tenant-runtime.ts). Unset settings fall back to embedded defaults
+ * under DATA_DIR (SQLite audit and saga stores, local calendar, outbox email, local Chatwoot and
+ * tickets), so the project runs with no keys and no services.
+ *
+ * Entry points (the CLI, the demo, the webhook server and workers) use `App.create()`, which checks
+ * that Redis answers before anything else happens and fails with one line naming the URL and the
+ * reason when it does not.
+ *
+ * @example
+ * const app = await App.create(loadConfig());
+ * const { executor, sagas } = await app.tenant("benova");
+ * // ...
+ * await app.close();
  */
 export class App {
   readonly logger: Logger;
-  readonly redis: Redis | null;
-  readonly auditStore: AuditStore;
-  readonly sagaStore: SagaStore;
+  readonly stores: Stores;
   private readonly runtimes = new Map<string, Promise<TenantRuntime>>();
   private knowledge: Promise<VectorstoreService> | null = null;
-  private readonly closers: (() => Promise<void> | void)[] = [];
+  private readonly closers = new Closers();
 
-  constructor(readonly config: AppConfig) {
-    this.logger = createLogger(config.env.LOG_LEVEL, {}, undefined, { secretValues: config.secretValues });
-    if (config.env.REDIS_URL) {
-      this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
-      this.auditStore = new RedisAuditStore({ redis: this.redis });
-      this.sagaStore = new RedisSagaStore({ redis: this.redis, ttlDays: config.env.AUDIT_TTL_DAYS });
-      this.closers.push(() => void this.redis?.disconnect());
-    } else {
-      this.redis = null;
-      const store = new SqliteAuditStore({ path: join(config.dataDir, "audit.db") });
-      this.auditStore = store;
-      const sagas = new SqliteSagaStore({
-        path: join(config.dataDir, "sagas.db"),
-        ttlDays: config.env.AUDIT_TTL_DAYS,
-      });
-      this.sagaStore = sagas;
-      this.closers.push(
-        () => store.close(),
-        () => sagas.close(),
-      );
-    }
+  /** Builds the app without touching the network; call `start()` (or use `App.create`) before use. */
+  constructor(
+    readonly config: AppConfig,
+    options: AppOptions = {},
+  ) {
+    this.logger = createLogger(config.env.LOG_LEVEL, {}, options.logWrite, {
+      secretValues: config.secretValues,
+    });
+    this.stores = new Stores(config, this.logger);
   }
 
-  /** The audit manager of a tenant. */
+  /** Builds and starts an app; on a failed start everything opened is closed again. */
+  static async create(config: AppConfig, options: AppOptions & AppStartOptions = {}): Promise<App> {
+    const app = new App(config, options);
+    try {
+      await app.start(options);
+    } catch (err) {
+      await app.close().catch(() => undefined);
+      throw err;
+    }
+    return app;
+  }
+
+  /** Checks the stores are reachable (a PING to Redis with a short deadline). */
+  async start(options: AppStartOptions = {}): Promise<void> {
+    await this.stores.check(options.redisTimeoutMs);
+  }
+
+  /** The shared ioredis client, or null on the embedded SQLite stores. */
+  get redis(): Redis | null {
+    return this.stores.redisClient;
+  }
+
+  get auditStore(): AuditStore {
+    return this.stores.audit;
+  }
+
+  get sagaStore(): SagaStore {
+    return this.stores.sagas;
+  }
+
+  /** The audit manager of a tenant (for readers such as `audit list`; the runtime has its own). */
   auditFor(companyId: string = this.config.defaultCompanyId): AuditManager {
     tenantConfig(this.config, companyId);
-    return new AuditManager({
-      companyId,
-      store: this.auditStore,
-      ttlDays: this.config.env.AUDIT_TTL_DAYS,
-      signingKey: this.config.env.AUDIT_SIGNING_KEY ?? null,
-      redact: { piiKeys: this.config.piiKeys, secretValues: this.config.secretValues },
+    const audit = buildAuditManager(this.config, companyId, {
+      stores: this.stores,
       logger: this.logger.child({ companyId }),
     });
+    this.closers.add(() => audit.close());
+    return audit;
   }
 
-  /** The tenant's executor with every service injected. */
+  /** The tenant's executor, sagas and services, built once per tenant. */
   tenant(companyId: string = this.config.defaultCompanyId): Promise<TenantRuntime> {
     let runtime = this.runtimes.get(companyId);
     if (!runtime) {
@@ -107,88 +111,13 @@ export class App {
   }
 
   private async buildTenant(companyId: string): Promise<TenantRuntime> {
-    const env = this.config.env;
-    const t = tenantConfig(this.config, companyId);
-    const logger = this.logger.child({ companyId });
-    const audit = this.auditFor(companyId);
-    const base = { timeZone: t.timeZone, openingHours: t.openingHours, locale: t.locale };
-    const calendar: CalendarService =
-      env.GOOGLE_CALENDAR_ID && (env.GOOGLE_ACCESS_TOKEN || env.GOOGLE_SERVICE_ACCOUNT_JSON)
-        ? new GoogleCalendarService({
-            ...base,
-            calendarId: t.calendarId ?? env.GOOGLE_CALENDAR_ID,
-            ...(env.GOOGLE_CALENDAR_ROOT_URL ? { rootUrl: env.GOOGLE_CALENDAR_ROOT_URL } : {}),
-            auth: env.GOOGLE_SERVICE_ACCOUNT_JSON
-              ? { serviceAccountJson: env.GOOGLE_SERVICE_ACCOUNT_JSON }
-              : { accessToken: env.GOOGLE_ACCESS_TOKEN as string },
-          })
-        : new LocalCalendarService({ ...base, companyId, path: join(this.config.dataDir, "calendar.db") });
-    const embedded = join(this.config.dataDir, "conversations.db");
-    const accountId = t.chatwootAccountId ?? env.CHATWOOT_ACCOUNT_ID;
-    let chatwoot: ChatwootService;
-    if (env.CHATWOOT_BASE_URL && env.CHATWOOT_API_TOKEN && accountId) {
-      const sent = this.redis
-        ? new RedisChatwootDedupStore({ redis: this.redis, companyId })
-        : new SqliteChatwootDedupStore({ companyId, path: join(this.config.dataDir, "chatwoot-sent.db") });
-      this.closers.push(() => closeIfPossible(sent));
-      chatwoot = new ChatwootApiService({
-        baseUrl: env.CHATWOOT_BASE_URL,
-        apiToken: env.CHATWOOT_API_TOKEN,
-        accountId,
-        dedupStore: sent,
-      });
-    } else {
-      chatwoot = new LocalChatwootService({ companyId, path: embedded });
-    }
-    const tickets: TicketService =
-      chatwoot instanceof ChatwootApiService
-        ? new ChatwootTicketService({
-            companyId,
-            chatwoot,
-            path: join(this.config.dataDir, "tickets.db"),
-            locale: t.locale,
-          })
-        : new LocalTicketService({ companyId, path: join(this.config.dataDir, "tickets.db") });
-    const multimedia: MultimediaService = env.OPENAI_API_KEY
-      ? new OpenAIMultimediaService({
-          apiKey: env.OPENAI_API_KEY,
-          ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
-        })
-      : new UnconfiguredMultimediaService();
-    // Sent emails are remembered by idempotency key across processes and restarts.
-    const dedupStore = this.redis
-      ? new RedisEmailDedupStore({ redis: this.redis, companyId })
-      : new SqliteEmailDedupStore({ companyId, path: join(this.config.dataDir, "email-sent.db") });
-    const email = buildEmailService(this.config, t, logger, { dedupStore });
-    const executor = new ToolExecutor({
-      companyId,
-      auditManager: audit,
-      logger,
-      tenant: { clinicName: t.name, clinicPhone: t.phone, locale: t.locale },
+    const tenant = tenantConfig(this.config, companyId);
+    return buildTenantRuntime(this.config, tenant, {
+      stores: this.stores,
+      logger: this.logger.child({ companyId }),
+      closers: this.closers,
+      knowledge: await this.knowledgeBase(),
     });
-    executor
-      .setCalendarService(calendar)
-      .setChatwootService(chatwoot)
-      .setTicketService(tickets)
-      .setMultimediaService(multimedia)
-      .setEmailService(email)
-      .setVectorstoreService(await this.knowledgeBase());
-    const sagas = new CompensationOrchestrator({
-      companyId,
-      auditManager: audit,
-      store: this.sagaStore,
-      toolExecutor: executor,
-      logger,
-    });
-    this.closers.push(
-      () => audit.close(),
-      () => email.close(),
-      () => closeIfPossible(dedupStore),
-      () => calendar.close?.(),
-      () => closeIfPossible(chatwoot),
-      () => closeIfPossible(tickets),
-    );
-    return { companyId, audit, executor, sagas, email, calendar, chatwoot, tickets };
   }
 
   private knowledgeBase(): Promise<VectorstoreService> {
@@ -205,13 +134,12 @@ export class App {
     return this.knowledge;
   }
 
+  /** Closes every tenant's services, then the stores (and the Redis connection). */
   async close(): Promise<void> {
-    for (const close of this.closers.reverse()) await close();
+    try {
+      await this.closers.run();
+    } finally {
+      await this.stores.close();
+    }
   }
-}
-
-/** Closes a service that holds a connection or a file, when it has a `close()`. */
-async function closeIfPossible(service: object): Promise<void> {
-  const close = (service as { close?: () => unknown }).close;
-  if (typeof close === "function") await close.call(service);
 }

@@ -17,7 +17,13 @@ export {
   withFallback,
 } from "./agents/index.js";
 export type * from "./agents/types.js";
-export { App, type TenantRuntime } from "./app.js";
+export {
+  App,
+  type AppOptions,
+  type AppStartOptions,
+  RedisUnavailableError,
+  type TenantRuntime,
+} from "./app.js";
 export * from "./audit/index.js";
 export { type AppConfig, ConfigError, loadConfig, type TenantConfig, tenantConfig } from "./config/index.js";
 export * from "./saga/index.js";
@@ -32,6 +38,7 @@ export { ToolError, type ToolErrorCode } from "./tools/errors.js";
 export { BUILTIN_TOOLS } from "./tools/registry.js";
 export { ToolExecutor, type ToolExecutorOptions } from "./tools/tool-executor.js";
 export type * from "./tools/types.js";
+export { AgentLedgerError, InputError, isAgentLedgerError } from "./util/errors.js";
 export { createLogger, type Logger, type LogLevel } from "./util/logger.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./util/retry.js";
 export {

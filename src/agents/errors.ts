@@ -1,10 +1,11 @@
 import { isValidTimeZone } from "../services/calendar/time-zone.js";
 import { isClockTime } from "../services/calendar/validation.js";
+import { AgentLedgerError } from "../util/errors.js";
 import { TreatmentCatalogue } from "./offline/treatments.js";
 import type { AgentInput } from "./types.js";
 
 /** An agent option or an agent input is missing or out of range; `field` names it. */
-export class InvalidAgentInputError extends Error {
+export class InvalidAgentInputError extends AgentLedgerError {
   override readonly name = "InvalidAgentInputError";
   readonly code = "AGENT_INVALID_INPUT";
   readonly retriable = false;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { idTime } from "../util/ids.js";
 import { type Logger, silentLogger } from "../util/logger.js";
+import { type RedactionOptions, redactSecrets } from "../util/redaction.js";
 import { type CompensationFields, decodeEntry, encodeCursor, type OutcomeFields } from "./entry-codec.js";
 import {
   AUDIT_ID,
@@ -12,7 +13,6 @@ import {
   pendingEntry,
 } from "./entry-input.js";
 import { AuditError, AuditStoreError } from "./errors.js";
-import { type RedactionOptions, redactSecrets } from "./redaction.js";
 import { fieldDigest, Signer } from "./signing.js";
 import type { AuditOp, AuditStore, LeaseOutcome, SealRecord, TransitionCommand } from "./store.js";
 import type {

@@ -1,3 +1,4 @@
+import { AgentLedgerError } from "../util/errors.js";
 import type { AuditStatus } from "./types.js";
 
 export type AuditErrorCode =
@@ -11,7 +12,7 @@ export type AuditErrorCode =
  * Any refusal of the audit trail. `code` is stable; the message says what to do. A store outage is
  * not a refusal: it is an AuditStoreError (code STORE_UNAVAILABLE, retriable).
  */
-export class AuditError extends Error {
+export class AuditError extends AgentLedgerError {
   override readonly name = "AuditError";
   readonly retriable = false;
   constructor(
@@ -29,7 +30,7 @@ export function isAuditError(err: unknown, code?: AuditErrorCode): err is AuditE
 }
 
 /** Wraps a store failure (Redis down, disk full) so callers can fail closed on it. */
-export class AuditStoreError extends Error {
+export class AuditStoreError extends AgentLedgerError {
   override readonly name = "AuditStoreError";
   readonly code = "STORE_UNAVAILABLE";
   readonly retriable = true;

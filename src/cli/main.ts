@@ -7,10 +7,13 @@ import { runDemo } from "./demo.js";
 import { CliError } from "./format.js";
 import { registerSagaCommands } from "./saga-commands.js";
 
-const state: { app: App | null } = { app: null };
-/** Built on first use, so `--help` works even with a bad environment. */
-function getApp(): App {
-  state.app ??= new App(loadConfig());
+const state: { app: Promise<App> | null } = { app: null };
+/**
+ * Built and started on first use (so `--help` works even with a bad environment): a Redis that
+ * does not answer stops the command here with one line naming the URL and the reason.
+ */
+function getApp(): Promise<App> {
+  state.app ??= App.create(loadConfig());
   return state.app;
 }
 
@@ -28,12 +31,12 @@ program
     "book, notify and roll back a visit on embedded defaults (no keys, no services), then show the audit trail",
   )
   .option("--json", "machine-readable summary")
-  .action(async (o: { json?: boolean }) => runDemo(getApp(), { json: o.json === true, out }));
+  .action(async (o: { json?: boolean }) => runDemo(await getApp(), { json: o.json === true, out }));
 
-registerAuditCommands(program, { audit: async (companyId) => getApp().auditFor(companyId), out });
+registerAuditCommands(program, { audit: async (companyId) => (await getApp()).auditFor(companyId), out });
 
 registerSagaCommands(program, {
-  orchestrator: async (companyId) => (await getApp().tenant(companyId)).sagas,
+  orchestrator: async (companyId) => (await (await getApp()).tenant(companyId)).sagas,
   out,
 });
 
@@ -51,5 +54,7 @@ try {
     process.exitCode = 2;
   }
 } finally {
-  await state.app?.close();
+  // A failed start has closed what it opened already; only a started app is left to close.
+  const app = await state.app?.catch(() => null);
+  await app?.close();
 }

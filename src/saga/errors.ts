@@ -1,3 +1,4 @@
+import { AgentLedgerError } from "../util/errors.js";
 export type SagaErrorCode =
   | "INVALID_INPUT"
   | "NOT_FOUND"
@@ -9,7 +10,7 @@ export type SagaErrorCode =
   | "STORE_UNAVAILABLE";
 
 /** Any refusal of the saga orchestrator. `code` is stable; the message says what to do. */
-export class SagaError extends Error {
+export class SagaError extends AgentLedgerError {
   override readonly name = "SagaError";
   readonly retriable: boolean;
   constructor(
@@ -27,7 +28,7 @@ export function isSagaError(err: unknown, code?: SagaErrorCode): err is SagaErro
 }
 
 /** A step's executor returned `{ success: false }`: carried as an error so retry and rollback treat it alike. */
-export class StepFailedError extends Error {
+export class StepFailedError extends AgentLedgerError {
   override readonly name = "StepFailedError";
   readonly code: string;
   readonly retriable: boolean;

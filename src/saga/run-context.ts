@@ -1,6 +1,6 @@
 import type { AuditManager } from "../audit/audit-manager.js";
-import { redactSecrets } from "../audit/redaction.js";
 import type { Logger } from "../util/logger.js";
+import { redactSecrets } from "../util/redaction.js";
 import { type RetryPolicy, sleep } from "../util/retry.js";
 import type { CompensationHandler, StepDefinition } from "./definitions.js";
 import { SagaError } from "./errors.js";

@@ -1,4 +1,5 @@
 import type { AuditManager } from "../audit/audit-manager.js";
+import { AgentLedgerError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { TimeoutError } from "../util/retry.js";
 import { messageOf } from "./errors.js";
@@ -8,7 +9,7 @@ import { messageOf } from "./errors.js";
  * entry stays `pending` (nothing may be marked failed or retried while it runs) until its lease
  * lapses and recovery reconciles it. `late` settles when the handler finally does.
  */
-export class OutcomeUnknownError extends Error {
+export class OutcomeUnknownError extends AgentLedgerError {
   override readonly name = "OutcomeUnknownError";
   readonly code = "OUTCOME_UNKNOWN";
   readonly retriable = false;

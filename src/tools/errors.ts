@@ -1,3 +1,5 @@
+import { AgentLedgerError } from "../util/errors.js";
+
 /** The codes the executor itself puts in `ToolResult.errorCode` (a failure's own code passes through). */
 export type ToolErrorCode =
   | "UNKNOWN_TOOL"
@@ -13,7 +15,7 @@ export type ToolErrorCode =
   | "ILLEGAL_STATE";
 
 /** A failure a tool handler reports on purpose; `retriable` says whether a retry may help. */
-export class ToolError extends Error {
+export class ToolError extends AgentLedgerError {
   override readonly name = "ToolError";
   constructor(
     readonly code: ToolErrorCode | string,

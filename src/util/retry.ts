@@ -24,6 +24,11 @@ export function backoffDelay(
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A deadline passed. Deliberately a plain Error with the network code `ETIMEDOUT` and no
+ * `retriable` flag: classifiers (email, HTTP) treat it as a connection time-out whose outcome is
+ * unknown, which a `retriable` flag would override.
+ */
 export class TimeoutError extends Error {
   override readonly name = "TimeoutError";
   readonly code = "ETIMEDOUT";

@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import {
   type ClaimResult,
   decodeMarker,
@@ -6,6 +6,7 @@ import {
   type ReleaseOutcome,
   type SendClaimStore,
 } from "./send-claims.js";
+import { openSqlite } from "./sqlite.js";
 
 /**
  * Send claims and results of things sent by idempotency key (emails, WhatsApp messages) in a
@@ -32,8 +33,7 @@ export class SqliteSentKeys implements SendClaimStore {
       throw new Error(`table: expected a lower-case table name (got "${options.table}")`);
     this.owns = options.database === undefined;
     this.ttlMs = options.ttlMs ?? 7 * 86_400_000;
-    this.db = options.database ?? new Database(options.path ?? ":memory:", { timeout: 10_000 });
-    this.db.pragma("journal_mode = WAL");
+    this.db = options.database ?? openSqlite(options.path ?? ":memory:", { busyTimeoutMs: 10_000 });
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS ${options.table} (
         company_id TEXT NOT NULL, idem_key TEXT NOT NULL, value TEXT NOT NULL, expire_ms INTEGER NOT NULL,

@@ -48,10 +48,10 @@ async function waitForRedis(port: number, child: ChildProcess): Promise<string> 
 
 /**
  * Starts `redis-server` on a free loopback port with persistence off (`--save "" --appendonly no`).
- * Never touches a Redis it did not start.
+ * Never touches a Redis it did not start. `port` restarts a server where a stopped one was.
  */
-export async function startRedisServer(): Promise<PrivateRedis> {
-  const port = await freePort();
+export async function startRedisServer(options: { port?: number } = {}): Promise<PrivateRedis> {
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "agent-ledger-redis-"));
   const child = spawn(
     "redis-server",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isSecretKey, maskPii, REDACTED, redactSecrets } from "../../src/audit/redaction.js";
 import { idTime, newId } from "../../src/util/ids.js";
 import { createLogger } from "../../src/util/logger.js";
+import { isSecretKey, maskPii, REDACTED, redactSecrets } from "../../src/util/redaction.js";
 
 describe("ids", () => {
   it("sort by creation time, also within one millisecond", () => {

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "../../util/sqlite.js";
 import { AuditError } from "../errors.js";
 import { chainLink } from "../signing.js";
 import type {
@@ -114,11 +113,7 @@ export class SqliteAuditStore implements AuditStore {
   private readonly leaseTx: (cmd: LeaseCommand) => LeaseOutcome;
 
   constructor(options: { path: string }) {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db = openSqlite(options.path);
     this.db.exec(SCHEMA);
     addLeaseColumns(this.db);
     const insertEntry = this.db.prepare(

@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { idTime } from "../../util/ids.js";
+import { openSqlite } from "../../util/sqlite.js";
 import { SagaError } from "../errors.js";
 import { decodeRecord, encodeRecord } from "../record-codec.js";
 import type { ClaimOutcome, SagaListQuery, SagaStore, SaveOutcome } from "../store.js";
@@ -58,11 +57,7 @@ export class SqliteSagaStore implements SagaStore {
       throw new SagaError("INVALID_INPUT", `ttlDays: expected a positive number of days (got ${ttlDays})`);
     }
     this.ttlMs = ttlDays * DAY_MS;
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db = openSqlite(options.path);
     this.db.exec(SCHEMA);
 
     const select = this.db.prepare<[string, string, number], Row & { status: string }>(

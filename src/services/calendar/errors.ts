@@ -1,3 +1,4 @@
+import { AgentLedgerError } from "../../util/errors.js";
 /** A free slot offered instead of a refused one, in the tenant's time zone. */
 export interface AlternativeSlot {
   date: string;
@@ -8,10 +9,8 @@ export interface AlternativeSlot {
 }
 
 /** Base class of every calendar error: a stable `name`, a `code` and whether a retry can help. */
-export abstract class CalendarError extends Error {
+export abstract class CalendarError extends AgentLedgerError {
   abstract override readonly name: string;
-  abstract readonly code: string;
-  abstract readonly retriable: boolean;
 }
 
 /** The booking data (or an event id or date argument) is malformed; `field` names the culprit. */

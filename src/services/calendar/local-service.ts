@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "../../util/sqlite.js";
 import { CalendarServiceBase, type CalendarServiceOptions, type InsertOutcome } from "./base-service.js";
 import type { EventRecord } from "./booking-event.js";
 import { CalendarConfigError } from "./errors.js";
@@ -70,9 +71,7 @@ export class LocalCalendarService extends CalendarServiceBase {
       throw new CalendarConfigError("path", 'a SQLite file path or ":memory:"');
     }
     this.scope = { company: options.companyId, calendar: options.calendarId ?? "primary" };
-    this.db = new Database(options.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db = openSqlite(options.path);
     this.db.exec(SCHEMA);
     const insert = this.db.transaction((event: EventRecord): InsertOutcome => {
       const existing = this.row(event.eventId);

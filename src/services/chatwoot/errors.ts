@@ -1,4 +1,4 @@
-import { InputError } from "../../util/errors.js";
+import { AgentLedgerError, InputError } from "../../util/errors.js";
 /** Stable codes of a failed Chatwoot call; `retriable` says whether trying again can help. */
 export type ChatwootErrorCode =
   | "UNAUTHORIZED"
@@ -18,7 +18,7 @@ export type ChatwootErrorCode =
  * A Chatwoot REST call that failed. `status` is the HTTP status (0 when no answer arrived).
  * The message names what went wrong and what to do; it never contains the API token.
  */
-export class ChatwootApiError extends Error {
+export class ChatwootApiError extends AgentLedgerError {
   override readonly name = "ChatwootApiError";
   constructor(
     message: string,

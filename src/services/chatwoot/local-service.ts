@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "../../util/sqlite.js";
 import { ChatwootInputError } from "./errors.js";
 import type {
   ChatwootService,
@@ -89,8 +90,7 @@ export class LocalChatwootService implements ChatwootService {
     }
     this.#companyId = options.companyId;
     this.#ownsDb = options.database === undefined;
-    this.#db = options.database ?? new Database(options.path ?? ":memory:");
-    if (this.#ownsDb) this.#db.pragma("journal_mode = WAL");
+    this.#db = options.database ?? openSqlite(options.path ?? ":memory:");
     this.#db.exec(SCHEMA);
   }
 

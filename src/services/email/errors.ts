@@ -1,3 +1,4 @@
+import { AgentLedgerError } from "../../util/errors.js";
 /**
  * Errors of the email service. Each has a stable `name`, a `code` and a `retriable` flag
  * (which `isTransientError` in src/util/retry.ts honours first).
@@ -33,7 +34,7 @@ export type EmailSendErrorCode =
   | "EMAIL_SEND_FAILED";
 
 /** A provider failed to deliver a message. `retriable` says whether the same call may succeed later. */
-export class EmailSendError extends Error {
+export class EmailSendError extends AgentLedgerError {
   override readonly name = "EmailSendError";
   readonly code: EmailSendErrorCode;
   readonly retriable: boolean;
@@ -61,7 +62,7 @@ export class EmailSendError extends Error {
 }
 
 /** Input that cannot be sent; nothing was sent. `field` names the offending input. */
-export class EmailValidationError extends Error {
+export class EmailValidationError extends AgentLedgerError {
   override readonly name = "EmailValidationError";
   readonly code = "EMAIL_INVALID_INPUT";
   readonly retriable = false;
@@ -74,7 +75,7 @@ export class EmailValidationError extends Error {
 }
 
 /** An unknown template or locale, or template variables that are missing or of the wrong type. */
-export class EmailTemplateError extends Error {
+export class EmailTemplateError extends AgentLedgerError {
   override readonly name = "EmailTemplateError";
   readonly retriable = false;
   constructor(
@@ -88,7 +89,7 @@ export class EmailTemplateError extends Error {
 }
 
 /** A setting that cannot work (e.g. provider "sendgrid" without an API key). Thrown by the constructor. */
-export class EmailConfigError extends Error {
+export class EmailConfigError extends AgentLedgerError {
   override readonly name = "EmailConfigError";
   readonly code = "EMAIL_CONFIG_INVALID";
   readonly retriable = false;
@@ -101,7 +102,7 @@ export class EmailConfigError extends Error {
 }
 
 /** The dedup store could not be read, so the service does not know whether the key was sent already. */
-export class EmailDedupError extends Error {
+export class EmailDedupError extends AgentLedgerError {
   override readonly name = "EmailDedupError";
   readonly code = "EMAIL_DEDUP_UNAVAILABLE";
   readonly retriable = true;

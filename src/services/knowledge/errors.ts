@@ -1,8 +1,6 @@
+import { AgentLedgerError } from "../../util/errors.js";
 /** Errors of the knowledge service. Each has a stable `name`, a `code` and says whether a retry can help. */
-export abstract class KnowledgeError extends Error {
-  abstract readonly code: string;
-  abstract readonly retriable: boolean;
-}
+export abstract class KnowledgeError extends AgentLedgerError {}
 
 /** A search argument or load option is missing or out of range; `field` names it. */
 export class InvalidKnowledgeInputError extends KnowledgeError {

@@ -1,6 +1,6 @@
-import { InputError } from "../../util/errors.js";
+import { AgentLedgerError, InputError } from "../../util/errors.js";
 /** No multimedia provider is configured: the embedded default cannot hear, see or speak. */
-export class MultimediaNotConfiguredError extends Error {
+export class MultimediaNotConfiguredError extends AgentLedgerError {
   override readonly name = "MultimediaNotConfiguredError";
   readonly code = "NOT_CONFIGURED";
   readonly retriable = false;
@@ -26,7 +26,7 @@ export type MediaFetchErrorCode =
   | "TIMEOUT";
 
 /** The media file could not be downloaded (or is not something the provider can use). */
-export class MediaFetchError extends Error {
+export class MediaFetchError extends AgentLedgerError {
   override readonly name = "MediaFetchError";
   constructor(
     message: string,
@@ -49,7 +49,7 @@ export type MultimediaProviderErrorCode =
   | "EMPTY_RESPONSE";
 
 /** The OpenAI-compatible server failed or refused; never carries the API key. */
-export class MultimediaProviderError extends Error {
+export class MultimediaProviderError extends AgentLedgerError {
   override readonly name = "MultimediaProviderError";
   constructor(
     message: string,

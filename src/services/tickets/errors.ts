@@ -1,11 +1,11 @@
-import { InputError } from "../../util/errors.js";
+import { AgentLedgerError, InputError } from "../../util/errors.js";
 /** Input that cannot make a ticket; the message names the field and what is expected. */
 export class TicketInputError extends InputError {
   override readonly name = "TicketInputError";
 }
 
 /** No ticket with this id exists for the tenant. */
-export class TicketNotFoundError extends Error {
+export class TicketNotFoundError extends AgentLedgerError {
   override readonly name = "TicketNotFoundError";
   readonly code = "NOT_FOUND";
   readonly retriable = false;

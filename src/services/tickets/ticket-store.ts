@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "../../util/sqlite.js";
 import { TicketInputError } from "./errors.js";
 import type { CreateTicketInput, Ticket, TicketCustomer, TicketPriority, TicketStatus } from "./types.js";
 
@@ -72,8 +73,7 @@ export class TicketStore {
     }
     this.companyId = options.companyId;
     this.#ownsDb = options.database === undefined;
-    this.#db = options.database ?? new Database(options.path ?? ":memory:");
-    if (this.#ownsDb) this.#db.pragma("journal_mode = WAL");
+    this.#db = options.database ?? openSqlite(options.path ?? ":memory:");
     this.#db.exec(SCHEMA);
   }
 

@@ -35,7 +35,10 @@ export interface RedactionOptions {
  */
 export function redactSecrets(value: unknown, options: RedactionOptions = {}): unknown {
   const pii = new Set((options.piiKeys ?? []).map(normalizeKey));
-  const secrets = (options.secretValues ?? []).filter((s) => typeof s === "string" && s.length >= 6);
+  // Longest first, so a secret that contains another (a key file and its private key) goes whole.
+  const secrets = (options.secretValues ?? [])
+    .filter((s) => typeof s === "string" && s.length >= 6)
+    .sort((a, b) => b.length - a.length);
   const seen = new WeakSet<object>();
   const scrub = (s: string): string => {
     let out = s;

@@ -1,0 +1,148 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { deleteByPrefix, testRedis, uniquePrefix } from "../support/redis.js";
+import { freePort } from "../support/redis-server.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const MAIN = join(ROOT, "src", "cli", "main.ts");
+// Each run is a real process: with tsx compiling on a busy machine, start-up alone can take 20 s.
+const RUN_TIMEOUT_MS = 120_000;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** `tsx src/cli/main.ts ...args` in `cwd`, with only the variables given (plus PATH and HOME). */
+function cli(args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
+  const started = Date.now();
+  return new Promise((done, fail) => {
+    const child = spawn(TSX, [MAIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+    child.on("error", fail);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** The JSON log lines of a run's stderr at level error or above. */
+function errorLogs(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => /"level":"(error|fatal)"/.test(l));
+}
+
+describe("every entry point as a real process, from a fresh data folder, on Redis", () => {
+  const cwd = mkdtempSync(join(tmpdir(), "entry-points-"));
+  const companyId = uniquePrefix("ep").toLowerCase();
+  const env = { REDIS_URL: inject("redisUrl"), COMPANY_ID: companyId, LOG_LEVEL: "warn" };
+  let conversationId = "";
+
+  beforeAll(() => {
+    expect(existsSync(join(cwd, ".data"))).toBe(false);
+  });
+  afterAll(async () => {
+    const redis = testRedis();
+    await deleteByPrefix(redis, `al:{${companyId}}`);
+    await deleteByPrefix(redis, `agent-ledger:{${companyId}}`);
+    redis.disconnect();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it("demo books, rolls back and verifies, creating the data folder", {
+    timeout: RUN_TIMEOUT_MS,
+  }, async () => {
+    const run = await cli(["demo", "--json"], cwd, env);
+    expect(run.stderr).not.toContain("Unhandled error event");
+    expect(errorLogs(run.stderr)).toEqual([]);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as {
+      conversationId: string;
+      sagas: { status: string }[];
+      verify: { ok: boolean };
+    };
+    expect(summary.sagas.map((s) => s.status)).toEqual(["completed", "compensated"]);
+    expect(summary.verify.ok).toBe(true);
+    conversationId = summary.conversationId;
+    // The embedded stores next to Redis (calendar, conversations, tickets, outbox) made their folder.
+    for (const name of ["calendar.db", "conversations.db", "tickets.db", "outbox"])
+      expect(existsSync(join(cwd, ".data", name)), name).toBe(true);
+  });
+
+  it("audit list shows the demo's conversation", { timeout: RUN_TIMEOUT_MS }, async () => {
+    const run = await cli(["audit", "list", "--conversation", conversationId, "--json"], cwd, env);
+    expect(run.code, run.stderr).toBe(0);
+    const page = JSON.parse(run.stdout) as { entries: { status: string; actionName: string }[] };
+    expect(page.entries).toHaveLength(9);
+    expect(page.entries.filter((e) => e.status === "compensated")).toHaveLength(1);
+  });
+
+  it("audit verify finds the trail intact", { timeout: RUN_TIMEOUT_MS }, async () => {
+    const run = await cli(["audit", "verify", "--json"], cwd, env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, findings: [] });
+  });
+
+  it("saga list shows both demo sagas", { timeout: RUN_TIMEOUT_MS }, async () => {
+    const run = await cli(["saga", "list", "--json"], cwd, env);
+    expect(run.code, run.stderr).toBe(0);
+    const sagas = JSON.parse(run.stdout) as { status: string }[];
+    expect(sagas.map((s) => s.status).sort()).toEqual(["compensated", "completed"]);
+  });
+
+  it("saga recover has nothing to do", { timeout: RUN_TIMEOUT_MS }, async () => {
+    const run = await cli(["saga", "recover"], cwd, env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("nothing to recover");
+  });
+});
+
+describe("an entry point with REDIS_URL on a closed port", () => {
+  it("stops with one line naming the URL and the reason, non-zero, quickly", {
+    timeout: RUN_TIMEOUT_MS,
+  }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "entry-points-down-"));
+    try {
+      const port = await freePort();
+      const run = await cli(["demo"], cwd, {
+        REDIS_URL: `redis://:hunter2-secret@127.0.0.1:${port}`,
+        COMPANY_ID: uniquePrefix("ep").toLowerCase(),
+      });
+      expect(run.code).not.toBe(0);
+      expect(run.code).not.toBeNull(); // exited by itself, not killed at the deadline
+      expect(run.stderr).not.toContain("Unhandled error event");
+      expect(run.stderr).not.toContain("hunter2-secret");
+      const lines = run.stderr.trimEnd().split("\n");
+      expect(lines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^error: cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: connect ECONNREFUSED 127\\.0\\.0\\.1:${port} `,
+          ),
+        ),
+      ]);
+      expect(run.stdout).toBe("");
+      // No retry loop: the process ends well before its deadline. (Most of the time is tsx start-up.)
+      expect(run.ms).toBeLessThan(RUN_TIMEOUT_MS / 2);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
