@@ -90,16 +90,19 @@ describe("agent-ledger audit CLI", () => {
   });
 
   it("fails with one clear line and exit code 2", async () => {
-    const missing = await cli(dir, ["audit", "show", "01JZZZZZZZZZZZZZZZZZZZZZZZ"]);
+    // Four separate processes: started together, so the test's time is one CLI start-up, not four.
+    const [missing, badLimit, badEnv, badFormat] = await Promise.all([
+      cli(dir, ["audit", "show", "01JZZZZZZZZZZZZZZZZZZZZZZZ"]),
+      cli(dir, ["audit", "list", "--limit", "5000"]),
+      cli(dir, ["audit", "list"], { AUDIT_TTL_DAYS: "-3" }),
+      cli(dir, ["audit", "export", "--format", "xml"]),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe("error: audit entry 01JZZZZZZZZZZZZZZZZZZZZZZZ not found");
-    const badLimit = await cli(dir, ["audit", "list", "--limit", "5000"]);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toMatch(/limit: expected a whole number from 1 to 1000/);
-    const badEnv = await cli(dir, ["audit", "list"], { AUDIT_TTL_DAYS: "-3" });
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toMatch(/AUDIT_TTL_DAYS: expected at least 1 day/);
-    const badFormat = await cli(dir, ["audit", "export", "--format", "xml"]);
     expect(badFormat.stderr.trim()).toBe('error: --format: expected jsonl or csv (got "xml")');
-  });
+  }, 90_000);
 });
