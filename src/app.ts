@@ -5,6 +5,12 @@ import { RedisAuditStore } from "./audit/redis/redis-audit-store.js";
 import { SqliteAuditStore } from "./audit/sqlite/sqlite-audit-store.js";
 import type { AuditStore } from "./audit/store.js";
 import { type AppConfig, tenantConfig } from "./config/index.js";
+import {
+  type AgentFactory,
+  Conversations,
+  type ConverseInput,
+  type ConverseResult,
+} from "./graph/converse.js";
 import { CompensationOrchestrator } from "./saga/orchestrator.js";
 import { RedisSagaStore } from "./saga/redis/redis-saga-store.js";
 import { SqliteSagaStore } from "./saga/sqlite/sqlite-saga-store.js";
@@ -59,8 +65,13 @@ export class App {
   private readonly runtimes = new Map<string, Promise<TenantRuntime>>();
   private knowledge: Promise<VectorstoreService> | null = null;
   private readonly closers: (() => Promise<void> | void)[] = [];
+  private conversations: Conversations | null = null;
 
-  constructor(readonly config: AppConfig) {
+  /** `options.agents` builds each tenant's agents for `converse` (default: createDefaultAgents of src/agents). */
+  constructor(
+    readonly config: AppConfig,
+    private readonly options: { agents?: AgentFactory } = {},
+  ) {
     this.logger = createLogger(config.env.LOG_LEVEL, {}, undefined, { secretValues: config.secretValues });
     if (config.env.REDIS_URL) {
       this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
@@ -203,6 +214,16 @@ export class App {
       this.knowledge = KnowledgeBase.load({ ...(embeddings ? { embeddings } : {}), logger: this.logger });
     }
     return this.knowledge;
+  }
+
+  /** One customer message through the tenant's compiled, checkpointed graph (src/graph/converse.ts). */
+  converse(input: ConverseInput): Promise<ConverseResult> {
+    if (!this.conversations) {
+      const conversations = new Conversations(this, this.options.agents);
+      this.closers.push(() => conversations.close());
+      this.conversations = conversations;
+    }
+    return this.conversations.converse(input);
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,7 @@ export type * from "./agents/types.js";
 export { App, type TenantRuntime } from "./app.js";
 export * from "./audit/index.js";
 export { type AppConfig, ConfigError, loadConfig, type TenantConfig, tenantConfig } from "./config/index.js";
+export * from "./graph/index.js";
 export * from "./saga/index.js";
 export * from "./services/calendar/index.js";
 export * from "./services/chatwoot/index.js";

@@ -19,7 +19,8 @@ export function askApproval(action: string, parameters: Record<string, unknown>)
   const decision = interrupt<ApprovalRequest, ApprovalDecision>({ type: "approval", action, parameters });
   if (decision === "approve") return true;
   if (decision === "reject") return false;
-  if (decision && typeof decision === "object" && typeof decision.approved === "boolean") return decision.approved;
+  if (decision && typeof decision === "object" && typeof decision.approved === "boolean")
+    return decision.approved;
   throw new Error(
     `approval: expected "approve", "reject" or { approved: boolean } as the resume value (got ${JSON.stringify(decision)})`,
   );

@@ -18,6 +18,9 @@ export interface GraphDeps {
   clinicName: string;
 }
 
+/** How nodes reach their dependencies: resolved when a node runs (Studio builds them on first use). */
+export type DepsRef = () => Promise<GraphDeps>;
+
 /** The checkpointer thread of a conversation: `{companyId}:{conversationId}`. */
 export function threadIdOf(companyId: string, conversationId: string): string {
   return `${companyId}:${conversationId}`;

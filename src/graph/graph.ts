@@ -3,7 +3,7 @@ import { END, START, StateGraph } from "@langchain/langgraph";
 import type { Agent, AgentName, RouterAgent } from "../agents/types.js";
 import type { CompensationOrchestrator } from "../saga/orchestrator.js";
 import type { ToolExecutor } from "../tools/tool-executor.js";
-import type { GraphDeps } from "./deps.js";
+import type { DepsRef, GraphDeps } from "./deps.js";
 import { agentNode } from "./nodes/agent.js";
 import { beginBookingNode } from "./nodes/begin-booking.js";
 import { cancelBookingNode } from "./nodes/cancel-booking.js";
@@ -44,7 +44,8 @@ export interface MultiAgentOrchestratorGraphOptions {
 }
 
 /** The uncompiled graph: START -> router -> agent -> tool nodes -> END (see README, "The agent graph"). */
-export function buildGraph(deps: GraphDeps) {
+export function buildGraph(source: GraphDeps | DepsRef) {
+  const deps: DepsRef = typeof source === "function" ? source : () => Promise.resolve(source);
   return new StateGraph(GraphState)
     .addNode("router", routerNode(deps))
     .addNode("sales_agent", agentNode(deps, "sales"))
@@ -92,7 +93,9 @@ export class MultiAgentOrchestratorGraph {
       (n) => typeof options?.agents?.[n]?.run !== "function",
     );
     if (missing.length > 0) {
-      throw new Error(`agents: expected { sales, schedule, support } with a run() method (missing: ${missing.join(", ")})`);
+      throw new Error(
+        `agents: expected { sales, schedule, support } with a run() method (missing: ${missing.join(", ")})`,
+      );
     }
     if (typeof options.routerAgent?.route !== "function") {
       throw new Error("routerAgent: expected an object with a route() method");

@@ -1,6 +1,6 @@
 import { AIMessage } from "@langchain/core/messages";
-import type { GraphStateType, GraphUpdate } from "./state.js";
 import { turnIdOf } from "./deps.js";
+import type { GraphStateType, GraphUpdate } from "./state.js";
 
 /**
  * The turn's answer. Every node that changes it writes the same message id, so the messages reducer

@@ -50,7 +50,10 @@ export class DrivenSagas {
     const keys = new Set<string>();
     base.steps = steps.map((s, index): SagaStep => {
       if (!s || typeof s.key !== "string" || s.key.trim() === "" || keys.has(s.key)) {
-        throw new SagaError("INVALID_INPUT", `steps[${index}].key: expected a unique, non-empty idempotency key`);
+        throw new SagaError(
+          "INVALID_INPUT",
+          `steps[${index}].key: expected a unique, non-empty idempotency key`,
+        );
       }
       if (typeof s.toolName !== "string" || s.toolName === "") {
         throw new SagaError("INVALID_INPUT", `steps[${index}].toolName: expected a tool name`);

@@ -306,14 +306,21 @@ export class CompensationOrchestrator {
       );
     }
     if (!Array.isArray(input?.steps) || input.steps.length === 0) {
-      throw new SagaError("INVALID_INPUT", "steps: expected at least one step { key, toolName, parameters, actionType }");
+      throw new SagaError(
+        "INVALID_INPUT",
+        "steps: expected at least one step { key, toolName, parameters, actionType }",
+      );
     }
     const { sagaId } = await this.createSaga(input);
     const plan = this.planned.get(sagaId);
     this.planned.delete(sagaId);
     if (!plan) throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} vanished while it was opened`, sagaId);
     const claim = await this.wrap("openDrivenSaga", () =>
-      this.store.claim(this.companyId, sagaId, { owner: this.owner, leaseMs: this.leaseMs, statuses: ["created"] }),
+      this.store.claim(this.companyId, sagaId, {
+        owner: this.owner,
+        leaseMs: this.leaseMs,
+        statuses: ["created"],
+      }),
     );
     if (!claim.ok) throw refusal(claim, sagaId, this.companyId, null);
     const record = this.driven.plannedRecord(claim.saga.record, input.steps);

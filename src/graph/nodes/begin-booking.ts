@@ -2,7 +2,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { newId } from "../../util/ids.js";
 import { askApproval } from "../approval.js";
 import { bookingData, bookingPlan } from "../booking-data.js";
-import type { GraphDeps } from "../deps.js";
+import type { DepsRef } from "../deps.js";
 import { say } from "../reply.js";
 import type { GraphStateType, GraphUpdate } from "../state.js";
 import { texts } from "../texts.js";
@@ -13,8 +13,9 @@ import { texts } from "../texts.js";
  * planned. It runs in its own step before any side effect, so a crash here leaves at most an empty
  * saga, which recovery closes as never started.
  */
-export function beginBookingNode(deps: GraphDeps) {
+export function beginBookingNode(ref: DepsRef) {
   return async (state: GraphStateType, _config?: RunnableConfig): Promise<GraphUpdate> => {
+    const deps = await ref();
     const a = state.sharedContext.appointment;
     if (!a) return {};
     const booking = bookingData(a, state.sharedContext.customer);
@@ -36,8 +37,8 @@ export function beginBookingNode(deps: GraphDeps) {
         ],
       };
     }
-    const ref = a.booking_ref ?? newId().toLowerCase();
-    const appointment = { ...a, booking_ref: ref };
+    const bookingRef = a.booking_ref ?? newId().toLowerCase();
+    const appointment = { ...a, booking_ref: bookingRef };
     if (!deps.sagas) return { sharedContext: { appointment }, sagaId: null, sagaStatus: null };
     const sagaId = await deps.sagas.openDrivenSaga({
       userId: state.userId,

@@ -1,5 +1,5 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { GraphDeps } from "../deps.js";
+import type { DepsRef } from "../deps.js";
 import { say, withLine } from "../reply.js";
 import type { GraphStateType, GraphUpdate, ToolOutcome } from "../state.js";
 import { texts } from "../texts.js";
@@ -10,8 +10,9 @@ import { texts } from "../texts.js";
  * `executor.compensate(auditId)`, which deletes the event, marks the booking compensated and emails the
  * customer; a second run is a no-op.
  */
-export function cancelBookingNode(deps: GraphDeps) {
+export function cancelBookingNode(ref: DepsRef) {
   return async (state: GraphStateType, _config?: RunnableConfig): Promise<GraphUpdate> => {
+    const deps = await ref();
     const a = state.sharedContext.appointment;
     if (!a) return {};
     const reschedule = a.status === "reschedule_requested";

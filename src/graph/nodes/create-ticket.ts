@@ -1,14 +1,15 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { askApproval } from "../approval.js";
-import { type GraphDeps, threadIdOf, turnIdOf } from "../deps.js";
+import { type DepsRef, threadIdOf, turnIdOf } from "../deps.js";
 import { say, withLine } from "../reply.js";
 import type { GraphStateType, GraphUpdate } from "../state.js";
 import { texts } from "../texts.js";
 import { runToolStep } from "../tool-step.js";
 
 /** Opens the support ticket the support agent asked for (compensable: close_ticket undoes it). */
-export function createTicketNode(deps: GraphDeps) {
+export function createTicketNode(ref: DepsRef) {
   return async (state: GraphStateType, _config?: RunnableConfig): Promise<GraphUpdate> => {
+    const deps = await ref();
     const t = state.sharedContext.ticket;
     if (!t?.needs_ticket) return {};
     const c = state.sharedContext.customer;

@@ -1,6 +1,6 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { bookingPlan } from "../booking-data.js";
-import type { GraphDeps } from "../deps.js";
+import type { DepsRef } from "../deps.js";
 import type { GraphStateType, GraphUpdate } from "../state.js";
 import { runToolStep } from "../tool-step.js";
 
@@ -9,10 +9,12 @@ import { runToolStep } from "../tool-step.js";
  * and the booking reference, so running this node again (resume, retry, crash) finds the event it
  * already made; the undo is appended to state in this same node.
  */
-export function executeBookingNode(deps: GraphDeps) {
+export function executeBookingNode(ref: DepsRef) {
   return async (state: GraphStateType, _config?: RunnableConfig): Promise<GraphUpdate> => {
+    const deps = await ref();
     const a = state.sharedContext.appointment;
-    if (!a?.booking_ref) throw new Error("execute_booking: the appointment has no booking_ref (begin_booking sets it)");
+    if (!a?.booking_ref)
+      throw new Error("execute_booking: the appointment has no booking_ref (begin_booking sets it)");
     const [book] = bookingPlan(state, { ...a, booking_ref: a.booking_ref }, deps.clinicName);
     if (!book) throw new Error("execute_booking: empty booking plan");
     const done = await runToolStep(deps, state, {

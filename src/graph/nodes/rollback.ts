@@ -2,7 +2,7 @@ import { type BaseMessage, isAIMessage, ToolMessage } from "@langchain/core/mess
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { errorText } from "../../saga/errors.js";
 import { TERMINAL_SAGA_STATUSES } from "../../saga/types.js";
-import type { GraphDeps } from "../deps.js";
+import type { DepsRef } from "../deps.js";
 import { say } from "../reply.js";
 import type { GraphStateType, GraphUpdate, ToolOutcome } from "../state.js";
 import { texts } from "../texts.js";
@@ -14,8 +14,9 @@ const BOOKING_NODES = new Set(["execute_booking", "send_notification"]);
  * also sends the booking's cancellation email), closes the booking saga, answers the customer
  * honestly and answers tool calls left without a result.
  */
-export function rollbackNode(deps: GraphDeps) {
+export function rollbackNode(ref: DepsRef) {
   return async (state: GraphStateType, _config?: RunnableConfig): Promise<GraphUpdate> => {
+    const deps = await ref();
     const failed = state.toolOutcomes.find((o) => !o.success);
     const reason = `${failed?.node ?? "a tool node"} failed: ${failed?.error ?? "unknown error"}`;
     const outcomes: ToolOutcome[] = [];
@@ -37,7 +38,12 @@ export function rollbackNode(deps: GraphDeps) {
     }
     const booking = failed ? BOOKING_NODES.has(failed.node) : false;
     const update: GraphUpdate = { toolOutcomes: outcomes };
-    if (booking && state.sagaId && deps.sagas && !TERMINAL_SAGA_STATUSES.includes(state.sagaStatus ?? "created")) {
+    if (
+      booking &&
+      state.sagaId &&
+      deps.sagas &&
+      !TERMINAL_SAGA_STATUSES.includes(state.sagaStatus ?? "created")
+    ) {
       try {
         update.sagaStatus = (await deps.sagas.rollbackSaga(state.sagaId, reason)).status;
       } catch (err) {

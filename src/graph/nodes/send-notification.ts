@@ -1,6 +1,6 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { bookingPlan } from "../booking-data.js";
-import type { GraphDeps } from "../deps.js";
+import type { DepsRef } from "../deps.js";
 import { say, withLine } from "../reply.js";
 import type { GraphStateType, GraphUpdate, ToolOutcome } from "../state.js";
 import { texts } from "../texts.js";
@@ -11,8 +11,9 @@ import { runToolStep } from "../tool-step.js";
  * and a WhatsApp message, each with its own step key so neither is sent twice. When both went out the
  * booking saga is completed; a failure stops here and the graph rolls the booking back.
  */
-export function sendNotificationNode(deps: GraphDeps) {
+export function sendNotificationNode(ref: DepsRef) {
   return async (state: GraphStateType, _config?: RunnableConfig): Promise<GraphUpdate> => {
+    const deps = await ref();
     const a = state.sharedContext.appointment;
     if (!a?.booking_ref) throw new Error("send_notification: the appointment has no booking_ref");
     const steps = bookingPlan(state, { ...a, booking_ref: a.booking_ref }, deps.clinicName).slice(1);
