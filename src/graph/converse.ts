@@ -85,7 +85,7 @@ export class Conversations {
   ) {}
 
   /** One customer message through the tenant's graph; resolves with the answer and what was done. */
-  converse(input: ConverseInput): Promise<ConverseResult> {
+  async converse(input: ConverseInput): Promise<ConverseResult> {
     const companyId = input?.companyId ?? this.app.config.defaultCompanyId;
     const conversationId = String(input?.conversationId ?? "").trim();
     if (!conversationId) throw new Error("conversationId: expected the Chatwoot conversation id");
@@ -145,6 +145,11 @@ export class Conversations {
       sagaStatus: out.sagaStatus,
       ...(interrupts?.length ? { pendingApproval: interrupts[0]?.value } : {}),
     };
+  }
+
+  /** The tenant's compiled, checkpointed graph (e.g. to read a thread's state or resume an approval). */
+  async graph(companyId: string = this.app.config.defaultCompanyId) {
+    return (await this.graphFor(companyId)).graph;
   }
 
   private graphFor(companyId: string): Promise<MultiAgentOrchestratorGraph> {
