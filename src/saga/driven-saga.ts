@@ -1,7 +1,8 @@
 import { compensateSteps } from "./compensation-runner.js";
 import { errorText, SagaError } from "./errors.js";
 import { summary } from "./outcome.js";
-import { type RunContext, requireTools, storedResult } from "./run-context.js";
+import { sagaEntries } from "./recovery.js";
+import { auditWrite, type RunContext, requireTools, storedResult } from "./run-context.js";
 import type { SagaStore } from "./store.js";
 import type { SagaExecutionResult, SagaRecord, SagaStep } from "./types.js";
 
@@ -159,6 +160,7 @@ export class DrivenSagas {
       step.status = "succeeded";
       step.result = storedResult(result.data);
       if (result.auditId) {
+        await closeSuperseded(ctx, key, result.auditId);
         const plan = await requireTools(ctx, `step ${step.actionName}`).compensationFor(result.auditId);
         step.compensation = plan ? { kind: "tool_audit", auditId: result.auditId, ...plan } : null;
         step.hasCompensator = plan !== null;
@@ -216,6 +218,20 @@ export class DrivenSagas {
     } finally {
       ctx.lease.stop();
       this.held.delete(ctx.record.sagaId);
+    }
+  }
+}
+
+/**
+ * A driver that died mid-call left the step's earlier audit entry `pending`; the repeat with the same
+ * key finished the step as another entry, so the earlier one is closed as failed (never left pending).
+ */
+async function closeSuperseded(ctx: RunContext, key: string, auditId: string): Promise<void> {
+  for (const e of await sagaEntries(ctx.audit, ctx.record.sagaId)) {
+    if (e.idempotencyKey === key && e.status === "pending" && e.auditId !== auditId) {
+      await auditWrite(() =>
+        ctx.audit.markFailed(e.auditId, `abandoned: the process stopped; superseded by entry ${auditId}`),
+      );
     }
   }
 }

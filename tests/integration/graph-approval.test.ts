@@ -7,6 +7,9 @@ import { MultiAgentOrchestratorGraph } from "../../src/graph/graph.js";
 import { nextMonday, scriptedAgents } from "../support/graph-agents.js";
 import { GraphWorld } from "../support/graph-world.js";
 
+/** The pending interrupts an invoke returned with (LangGraph adds `__interrupt__` to the result). */
+const interruptsOf = (out: object) => (out as { __interrupt__?: { value: unknown }[] }).__interrupt__;
+
 describe("requireApproval: the graph pauses before a compensable action", () => {
   const world = new GraphWorld();
   const date = nextMonday(2);
@@ -49,7 +52,7 @@ describe("requireApproval: the graph pauses before a compensable action", () => 
 
   it("books only after an operator approves", async () => {
     const paused = await start("301", "10:00");
-    expect(paused.__interrupt__?.[0]?.value).toMatchObject({
+    expect(interruptsOf(paused)?.[0]?.value).toMatchObject({
       type: "approval",
       action: "google_calendar.create_booking",
       parameters: { booking_data: { service: "Botox", date, time: "10:00" } },
@@ -66,7 +69,7 @@ describe("requireApproval: the graph pauses before a compensable action", () => 
 
   it("books nothing when the operator rejects, and tells the customer", async () => {
     const paused = await start("302", "11:00");
-    expect(paused.__interrupt__).toHaveLength(1);
+    expect(interruptsOf(paused)).toHaveLength(1);
     const config = { configurable: { thread_id: "benova:302" }, durability: "sync" as const };
     const done = await orchestrator.graph.invoke(new Command({ resume: { approved: false } }), config);
     expect(done.reply).toContain("no se ha reservado ni cambiado nada");
@@ -89,7 +92,7 @@ describe("requireApproval: the graph pauses before a compensable action", () => 
       },
       config,
     );
-    expect(paused.__interrupt__?.[0]?.value).toMatchObject({ type: "approval", action: "create_ticket" });
+    expect(interruptsOf(paused)?.[0]?.value).toMatchObject({ type: "approval", action: "create_ticket" });
     const done = await orchestrator.graph.invoke(new Command({ resume: "approve" }), config);
     expect(done.toolOutcomes).toEqual([expect.objectContaining({ node: "create_ticket", success: true })]);
   });

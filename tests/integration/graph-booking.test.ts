@@ -154,7 +154,8 @@ describe("the agent graph through app.converse on embedded defaults", () => {
       ),
     );
     expect(turns.every((t) => t.agent === "sales")).toBe(true);
-    const graph = await new Conversations(world.app, () => scriptedAgents).graph();
+    const conversations = new Conversations(world.app, () => scriptedAgents);
+    const graph = await conversations.graph();
     const state = await graph.getState({ configurable: { thread_id: `benova:${conversationId}` } });
     const said = (state.values.messages as BaseMessage[]).map((m) => [m.getType(), m.content]);
     expect(said.filter(([type]) => type === "human").map(([, text]) => text)).toEqual([
@@ -163,6 +164,7 @@ describe("the agent graph through app.converse on embedded defaults", () => {
       "gracias",
     ]);
     expect(said.map(([type]) => type)).toEqual(["human", "ai", "human", "ai", "human", "ai"]);
+    await conversations.close();
   });
 
   it("refuses bad input naming the field", async () => {
