@@ -67,9 +67,8 @@ describe.each(["sqlite", "postgres"] as const)("a process killed mid-turn, check
     const after = await rt.audit.query({ conversationId: "401", limit: 50 });
     const bookings = after.entries.filter((e) => e.actionName === "google_calendar.create_booking");
     expect(bookings.map((e) => e.status).sort()).toEqual(["failed", "success"]);
-    expect((bookings.find((e) => e.status === "success")?.result as { event_id?: string }).event_id).toBe(
-      booked[0]?.event_id,
-    );
+    const result = bookings.find((e) => e.status === "success")?.result as { event_id?: string } | undefined;
+    expect(result?.event_id).toBe(booked[0]?.event_id);
     const saga = await rt.sagas.getSaga(bookings[0]?.sagaId as string);
     expect(saga?.status).toBe("completed");
     expect(out.sagaStatus).toBe("completed");
