@@ -1,6 +1,8 @@
-import type { BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, HumanMessage, type ToolMessage } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Conversations } from "../../src/graph/converse.js";
+import { MultiAgentOrchestratorGraph } from "../../src/graph/graph.js";
 import type { LocalChatwootService } from "../../src/services/chatwoot/index.js";
 import { nextMonday, scriptedAgents } from "../support/graph-agents.js";
 import { GraphWorld } from "../support/graph-world.js";
@@ -165,6 +167,55 @@ describe("the agent graph through app.converse on embedded defaults", () => {
     ]);
     expect(said.map(([type]) => type)).toEqual(["human", "ai", "human", "ai", "human", "ai"]);
     await conversations.close();
+  });
+
+  it("rollback answers tool calls a crash left open, so the next model call is valid", async () => {
+    world.smtp.reset();
+    world.smtp.failNext(1, { responseCode: 550 });
+    const rt = await world.tenant();
+    const orchestrator = new MultiAgentOrchestratorGraph({
+      ...scriptedAgents,
+      companyId: "benova",
+      toolExecutor: rt.executor,
+      sagas: rt.sagas,
+      checkpointer: new MemorySaver(),
+    });
+    const out = await orchestrator.graph.invoke(
+      {
+        messages: [
+          new AIMessage({ content: "", tool_calls: [{ id: "call-1", name: "google_calendar", args: {} }] }),
+          new HumanMessage(book("15:00")),
+        ],
+        companyId: "benova",
+        userId: "34600111777",
+        conversationId: String(++conv),
+      },
+      { configurable: { thread_id: `benova:${conv}` }, durability: "sync" },
+    );
+    expect(out.reply).toContain("no he podido completar su cita");
+    // The open call is answered right after the message that made it; the reply stays last.
+    expect(out.messages.map((m) => m.getType())).toEqual(["ai", "tool", "human", "ai"]);
+    const answer = out.messages[1] as ToolMessage;
+    expect(answer.tool_call_id).toBe("call-1");
+    expect(answer.status).toBe("error");
+    expect(out.messages.at(-1)?.content).toBe(out.reply);
+  });
+
+  it("refuses a graph without its agents or with another tenant's executor", async () => {
+    const rt = await world.tenant();
+    expect(
+      () =>
+        new MultiAgentOrchestratorGraph({
+          routerAgent: scriptedAgents.routerAgent,
+          agents: { sales: scriptedAgents.agents.sales } as never,
+          companyId: "benova",
+          toolExecutor: rt.executor,
+        }),
+    ).toThrow(/agents: expected \{ sales, schedule, support \}.*missing: schedule, support/);
+    expect(
+      () =>
+        new MultiAgentOrchestratorGraph({ ...scriptedAgents, companyId: "other", toolExecutor: rt.executor }),
+    ).toThrow(/toolExecutor: expected the ToolExecutor of company "other"/);
   });
 
   it("refuses bad input naming the field", async () => {

@@ -1,5 +1,6 @@
-import { type BaseMessage, isAIMessage, ToolMessage } from "@langchain/core/messages";
+import { type BaseMessage, isAIMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { REMOVE_ALL_MESSAGES } from "@langchain/langgraph";
 import { errorText } from "../../saga/errors.js";
 import { TERMINAL_SAGA_STATUSES } from "../../saga/types.js";
 import type { DepsRef } from "../deps.js";
@@ -64,11 +65,32 @@ export function rollbackNode(ref: DepsRef) {
         : failed?.node === "cancel_booking"
           ? texts.cancelFailed(state.locale)
           : texts.bookingFailed(state.locale, undone > 0);
-    const closing = danglingToolCalls(state.messages).map(
-      (id) => new ToolMessage({ tool_call_id: id, status: "error", content: `not run: ${reason}` }),
-    );
     const reply = say(state, text);
-    return { ...update, ...reply, messages: [...closing, ...(reply.messages as BaseMessage[])] };
+    const open = new Set(danglingToolCalls(state.messages));
+    if (open.size === 0) return { ...update, ...reply };
+    // Each open call is answered right after the message that made it (where a model expects the
+    // answer), so the conversation is rewritten in place: remove all, then the same list with answers.
+    const rebuilt: BaseMessage[] = [];
+    for (const m of state.messages) {
+      rebuilt.push(m);
+      if (!isAIMessage(m)) continue;
+      for (const call of m.tool_calls ?? []) {
+        if (call.id && open.has(call.id)) {
+          rebuilt.push(
+            new ToolMessage({ tool_call_id: call.id, status: "error", content: `not run: ${reason}` }),
+          );
+        }
+      }
+    }
+    const [answer] = reply.messages as BaseMessage[];
+    const at = rebuilt.findIndex((m) => m.id !== undefined && m.id === answer?.id);
+    if (answer && at >= 0) rebuilt[at] = answer;
+    else if (answer) rebuilt.push(answer);
+    return {
+      ...update,
+      ...reply,
+      messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...rebuilt],
+    };
   };
 }
 
