@@ -46,8 +46,40 @@ export class DrivenSagas {
 
   constructor(private readonly deps: Deps) {}
 
-  /** Stores the saga `created` with its steps planned (nothing runs yet). */
-  plannedRecord(base: SagaRecord, steps: DrivenStepInput[]): SagaRecord {
+  /**
+   * Stores a new saga `created` with its steps planned (nothing runs yet) and no holder, so the
+   * driver's first step takes it.
+   */
+  async open(
+    input: { steps: DrivenStepInput[] },
+    hasTools: boolean,
+    create: () => Promise<string>,
+  ): Promise<string> {
+    if (!hasTools) {
+      throw new SagaError(
+        "NOT_CONFIGURED",
+        "openDrivenSaga needs a ToolExecutor (to read the undo of each step): pass toolExecutor to new CompensationOrchestrator({ ... })",
+      );
+    }
+    if (!Array.isArray(input?.steps) || input.steps.length === 0) {
+      throw new SagaError(
+        "INVALID_INPUT",
+        "steps: expected at least one step { key, toolName, parameters, actionType }",
+      );
+    }
+    const sagaId = await create();
+    const { store, companyId, owner, leaseMs } = this.deps;
+    const claim = await store.claim(companyId, sagaId, { owner, leaseMs, statuses: ["created"] });
+    if (!claim.ok)
+      throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} was taken while it was opened`, sagaId);
+    const record = this.plannedRecord(claim.saga.record, input.steps);
+    const saved = await store.save(record, { owner, release: true });
+    if (!saved.ok)
+      throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} was taken while it was opened`, sagaId);
+    return sagaId;
+  }
+
+  private plannedRecord(base: SagaRecord, steps: DrivenStepInput[]): SagaRecord {
     const keys = new Set<string>();
     base.steps = steps.map((s, index): SagaStep => {
       if (!s || typeof s.key !== "string" || s.key.trim() === "" || keys.has(s.key)) {

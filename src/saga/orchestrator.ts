@@ -299,34 +299,12 @@ export class CompensationOrchestrator {
     conversationId?: string | null;
     steps: DrivenStepInput[];
   }): Promise<string> {
-    if (!this.tools) {
-      throw new SagaError(
-        "NOT_CONFIGURED",
-        "openDrivenSaga needs a ToolExecutor (to read the undo of each step): pass toolExecutor to new CompensationOrchestrator({ ... })",
-      );
-    }
-    if (!Array.isArray(input?.steps) || input.steps.length === 0) {
-      throw new SagaError(
-        "INVALID_INPUT",
-        "steps: expected at least one step { key, toolName, parameters, actionType }",
-      );
-    }
-    const { sagaId } = await this.createSaga(input);
-    const plan = this.planned.get(sagaId);
-    this.planned.delete(sagaId);
-    if (!plan) throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} vanished while it was opened`, sagaId);
-    const claim = await this.wrap("openDrivenSaga", () =>
-      this.store.claim(this.companyId, sagaId, {
-        owner: this.owner,
-        leaseMs: this.leaseMs,
-        statuses: ["created"],
-      }),
-    );
-    if (!claim.ok) throw refusal(claim, sagaId, this.companyId, null);
-    const record = this.driven.plannedRecord(claim.saga.record, input.steps);
-    // Released at once: the saga stays `created` (nothing ran) until the driver's first step takes it.
-    await this.wrap("openDrivenSaga", () => this.store.save(record, { owner: this.owner, release: true }));
-    return sagaId;
+    return this.driven.open(input, this.tools !== null, async () => {
+      const { sagaId } = await this.createSaga(input);
+      // Its steps are stored with the record, not kept in this process.
+      this.planned.delete(sagaId);
+      return sagaId;
+    });
   }
 
   /** Writes a driven saga's step `pending` before its side effect (takes the saga's lease first). */
