@@ -5,12 +5,7 @@ import { RedisAuditStore } from "./audit/redis/redis-audit-store.js";
 import { SqliteAuditStore } from "./audit/sqlite/sqlite-audit-store.js";
 import type { AuditStore } from "./audit/store.js";
 import { type AppConfig, tenantConfig } from "./config/index.js";
-import {
-  type AgentFactory,
-  Conversations,
-  type ConverseInput,
-  type ConverseResult,
-} from "./graph/converse.js";
+import type { AgentFactory, Conversations, ConverseInput, ConverseResult } from "./graph/converse.js";
 import { CompensationOrchestrator } from "./saga/orchestrator.js";
 import { RedisSagaStore } from "./saga/redis/redis-saga-store.js";
 import { SqliteSagaStore } from "./saga/sqlite/sqlite-saga-store.js";
@@ -65,7 +60,7 @@ export class App {
   private readonly runtimes = new Map<string, Promise<TenantRuntime>>();
   private knowledge: Promise<VectorstoreService> | null = null;
   private readonly closers: (() => Promise<void> | void)[] = [];
-  private conversations: Conversations | null = null;
+  private conversations: Promise<Conversations> | null = null;
 
   /** `options.agents` builds each tenant's agents for `converse` (default: createDefaultAgents of src/agents). */
   constructor(
@@ -217,13 +212,14 @@ export class App {
   }
 
   /** One customer message through the tenant's compiled, checkpointed graph (src/graph/converse.ts). */
-  converse(input: ConverseInput): Promise<ConverseResult> {
-    if (!this.conversations) {
+  async converse(input: ConverseInput): Promise<ConverseResult> {
+    // Loaded on first use: the CLI's audit and saga commands start without LangGraph.
+    this.conversations ??= import("./graph/converse.js").then(({ Conversations }) => {
       const conversations = new Conversations(this, this.options.agents);
       this.closers.push(() => conversations.close());
-      this.conversations = conversations;
-    }
-    return this.conversations.converse(input);
+      return conversations;
+    });
+    return (await this.conversations).converse(input);
   }
 
   async close(): Promise<void> {
