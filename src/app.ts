@@ -62,7 +62,7 @@ export class App {
   private readonly closers: (() => Promise<void> | void)[] = [];
   private conversations: Promise<Conversations> | null = null;
 
-  /** `options.agents` builds each tenant's agents for `converse` (default: createDefaultAgents of src/agents). */
+  /** `options.agents` builds each tenant's agents for `converse` (default: the offline agents of src/agents). */
   constructor(
     readonly config: AppConfig,
     private readonly options: { agents?: AgentFactory } = {},

@@ -1,4 +1,5 @@
 import { HumanMessage } from "@langchain/core/messages";
+import { loadDefaultAgents } from "../agents/index.js";
 import type { Agent, AgentName, RouterAgent } from "../agents/types.js";
 import type { App, TenantRuntime } from "../app.js";
 import { type TenantConfig, tenantConfig } from "../config/index.js";
@@ -43,13 +44,7 @@ export interface ConverseResult {
 export async function graphDepsFor(app: App, companyId: string, factory?: AgentFactory): Promise<GraphDeps> {
   const tenant = tenantConfig(app.config, companyId);
   const runtime = await app.tenant(companyId);
-  const make = factory ?? (await defaultAgentFactory());
-  if (!make) {
-    throw new Error(
-      "converse needs agents: pass an agent factory (new App(config, { agents })) until src/agents provides createDefaultAgents",
-    );
-  }
-  const set = await make({ companyId, tenant, runtime });
+  const set = await (factory ?? defaultAgentFactory)({ companyId, tenant, runtime });
   return {
     companyId,
     routerAgent: set.routerAgent,
@@ -63,12 +58,12 @@ export async function graphDepsFor(app: App, companyId: string, factory?: AgentF
   };
 }
 
-/** `createDefaultAgents` of src/agents, once that module provides it; null until then. */
-async function defaultAgentFactory(): Promise<AgentFactory | null> {
-  const specifier = "../agents/index.js";
-  const mod = (await import(specifier).catch(() => null)) as { createDefaultAgents?: AgentFactory } | null;
-  return typeof mod?.createDefaultAgents === "function" ? mod.createDefaultAgents : null;
-}
+/** The built-in offline agents (src/agents), set to the tenant's opening hours. */
+const defaultAgentFactory: AgentFactory = ({ tenant }) =>
+  loadDefaultAgents({
+    slotMinutes: tenant.openingHours.slotMinutes,
+    hours: { open: tenant.openingHours.open, close: tenant.openingHours.close },
+  });
 
 /**
  * Runs customer messages through each tenant's compiled, checkpointed graph. Turns of one

@@ -28,7 +28,7 @@ export interface StepDone {
 export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: StepCall): Promise<StepDone> {
   const action = typeof call.parameters.action === "string" ? call.parameters.action : call.toolName;
   const fail = (error: string): StepDone => ({
-    result: { success: false, tool: call.toolName, data: null, error, auditId: null },
+    result: { success: false, tool: call.toolName, data: null, error, auditId: null, retriable: false },
     outcome: {
       node: call.node,
       tool: call.toolName,
