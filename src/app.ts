@@ -5,6 +5,7 @@ import { buildAuditManager, buildTenantRuntime, type TenantRuntime } from "./app
 import type { AuditManager } from "./audit/audit-manager.js";
 import type { AuditStore } from "./audit/store.js";
 import { type AppConfig, tenantConfig } from "./config/index.js";
+import type { AgentFactory, Conversations, ConverseInput, ConverseResult } from "./graph/converse.js";
 import type { SagaStore } from "./saga/store.js";
 import { KnowledgeBase, OpenAIEmbeddings, type VectorstoreService } from "./services/knowledge/index.js";
 import { createLogger, type Logger } from "./util/logger.js";
@@ -18,6 +19,8 @@ export interface AppOptions {
    * are scrubbed of the configured secrets either way.
    */
   logWrite?: (line: string) => void;
+  /** Builds each tenant's agents for `converse` (default: the offline agents of src/agents). */
+  agents?: AgentFactory;
 }
 
 export interface AppStartOptions {
@@ -47,11 +50,12 @@ export class App {
   private readonly runtimes = new Map<string, Promise<TenantRuntime>>();
   private knowledge: Promise<VectorstoreService> | null = null;
   private readonly closers = new Closers();
+  private conversations: Promise<Conversations> | null = null;
 
   /** Builds the app without touching the network; call `start()` (or use `App.create`) before use. */
   constructor(
     readonly config: AppConfig,
-    options: AppOptions = {},
+    private readonly options: AppOptions = {},
   ) {
     this.logger = createLogger(config.env.LOG_LEVEL, {}, options.logWrite, {
       secretValues: config.secretValues,
@@ -132,6 +136,17 @@ export class App {
       this.knowledge = KnowledgeBase.load({ ...(embeddings ? { embeddings } : {}), logger: this.logger });
     }
     return this.knowledge;
+  }
+
+  /** One customer message through the tenant's compiled, checkpointed graph (src/graph/converse.ts). */
+  async converse(input: ConverseInput): Promise<ConverseResult> {
+    // Loaded on first use: the CLI's audit and saga commands start without LangGraph.
+    this.conversations ??= import("./graph/converse.js").then(({ Conversations }) => {
+      const conversations = new Conversations(this, this.options.agents);
+      this.closers.add(() => conversations.close());
+      return conversations;
+    });
+    return (await this.conversations).converse(input);
   }
 
   /** Closes every tenant's services, then the stores (and the Redis connection). */

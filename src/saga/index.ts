@@ -6,6 +6,7 @@ export type {
   SagaToolStepInput,
   StepContext,
 } from "./definitions.js";
+export type { DrivenStepInput, DrivenStepResult } from "./driven-saga.js";
 export { isSagaError, SagaError, type SagaErrorCode, StepFailedError } from "./errors.js";
 export { CompensationOrchestrator, type CompensationOrchestratorOptions } from "./orchestrator.js";
 export { type OrphanRecoveryDeps, type OrphanReport, recoverOrphans } from "./orphan-recovery.js";

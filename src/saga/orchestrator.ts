@@ -11,6 +11,7 @@ import type {
   SagaToolStepInput,
   StepDefinition,
 } from "./definitions.js";
+import { DrivenSagas, type DrivenStepInput, type DrivenStepResult } from "./driven-saga.js";
 import { errorText, isSagaError, SagaError } from "./errors.js";
 import { SagaLease } from "./lease.js";
 import { type OrphanReport, recoverOrphans } from "./orphan-recovery.js";
@@ -30,6 +31,7 @@ import {
   type SagaHandle,
   type SagaRecord,
   type SagaRef,
+  type SagaStep,
   type SagaView,
 } from "./types.js";
 import { planStep, validateAction, validateToolStep } from "./validation.js";
@@ -77,6 +79,7 @@ export class CompensationOrchestrator {
   private readonly handlers = new Map<string, CompensationHandler>();
   /** Step definitions of sagas created here and not yet executed (their functions live only here). */
   private readonly planned = new Map<string, { record: SagaRecord; steps: StepDefinition[] }>();
+  private readonly driven: DrivenSagas;
 
   constructor(options: CompensationOrchestratorOptions) {
     if (!options || typeof options !== "object") {
@@ -106,6 +109,13 @@ export class CompensationOrchestrator {
     this.leaseMs = leaseMs;
     this.tools = options.toolExecutor ?? null;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.driven = new DrivenSagas({
+      store: this.store,
+      companyId: this.companyId,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      context: (record) => this.context(record, []),
+    });
   }
 
   /**
@@ -266,6 +276,55 @@ export class CompensationOrchestrator {
     } finally {
       ctx.lease.stop();
     }
+  }
+
+  /**
+   * Records a saga whose steps another component runs (the agent graph's tool nodes): stored
+   * `created` with its steps planned, each keyed by the idempotency key the driver passes to
+   * `executeTool`. The driver records each step with `beginStep` / `completeStep` and ends the saga
+   * with `finishSaga` or `rollbackSaga`; while it drives the saga it holds its lease, so a driver that
+   * dies leaves a saga `recoverSagas()` finishes or undoes.
+   *
+   * @example
+   * const sagaId = await sagas.openDrivenSaga({ userId, sagaName: "booking", conversationId: "42",
+   *   steps: [{ key: "benova:42:ref1:book", toolName: "google_calendar", actionType: "booking", parameters }] });
+   * await sagas.beginStep(sagaId, "benova:42:ref1:book");
+   * const res = await executor.executeTool({ ...call, sagaId, idempotencyKey: "benova:42:ref1:book" });
+   * await sagas.completeStep(sagaId, "benova:42:ref1:book", res);
+   * await sagas.finishSaga(sagaId);
+   */
+  async openDrivenSaga(input: {
+    userId: string;
+    sagaName: string;
+    conversationId?: string | null;
+    steps: DrivenStepInput[];
+  }): Promise<string> {
+    return this.driven.open(input, this.tools !== null, async () => {
+      const { sagaId } = await this.createSaga(input);
+      // Its steps are stored with the record, not kept in this process.
+      this.planned.delete(sagaId);
+      return sagaId;
+    });
+  }
+
+  /** Writes a driven saga's step `pending` before its side effect (takes the saga's lease first). */
+  beginStep(sagaId: string, key: string): Promise<SagaStep> {
+    return this.driven.beginStep(sagaId, key);
+  }
+
+  /** Records the outcome of a driven saga's step (the ToolResult of its call) and its durable undo. */
+  completeStep(sagaId: string, key: string, result: DrivenStepResult): Promise<SagaStep> {
+    return this.driven.completeStep(sagaId, key, result);
+  }
+
+  /** Ends a driven saga `completed` (every step succeeded) and releases it. */
+  finishSaga(sagaId: string): Promise<SagaExecutionResult> {
+    return this.driven.finish(sagaId);
+  }
+
+  /** Undoes a driven saga's completed steps newest first and ends it `compensated` (or `compensation_failed`). */
+  rollbackSaga(sagaId: string, reason: string): Promise<SagaExecutionResult> {
+    return this.driven.rollback(sagaId, reason);
   }
 
   /** The saga as stored (planned steps included before it runs), or null. */

@@ -1,0 +1,7 @@
+export type { ApprovalDecision, ApprovalRequest } from "./approval.js";
+export { createCheckpointer } from "./checkpointer.js";
+export type { AgentFactory, AgentSet, ConverseInput, ConverseResult } from "./converse.js";
+export { Conversations } from "./converse.js";
+export { bookingKey, type GraphDeps, threadIdOf } from "./deps.js";
+export { buildGraph, MultiAgentOrchestratorGraph, type MultiAgentOrchestratorGraphOptions } from "./graph.js";
+export { type CompensationRecord, GraphState, type GraphStateType, type ToolOutcome } from "./state.js";
