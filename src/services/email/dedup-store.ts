@@ -47,7 +47,7 @@ export class RedisEmailDedupStore implements EmailDedupStore {
       prefix: resolvePrefix(options.prefix),
       companyId: options.companyId,
       channel: "email",
-      ...(legacy ? { legacyPrefix: resolvePrefix(legacy) } : {}),
+      ...(legacy == null ? {} : { legacyPrefix: resolvePrefix(legacy) }),
       ttlMs: options.ttlMs ?? WEEK_MS,
     });
   }
