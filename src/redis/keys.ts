@@ -1,6 +1,16 @@
-import type { StoreFilters } from "../audit/store.js";
-import { SAGA_STATUSES, type SagaStatus } from "../saga/types.js";
 import { InputError } from "../util/errors.js";
+
+// This module imports nothing of the stores that use it (no import cycles): the filter and status
+// types below are the structural shapes it needs.
+/** The audit query filters an index exists for (`StoreFilters` of the audit store). */
+export interface IndexFilters {
+  userId?: string;
+  actionType?: string;
+  status?: string;
+  tag?: string;
+  conversationId?: string;
+  sagaId?: string;
+}
 
 /**
  * Every Redis key the project writes is named in this module, under one prefix (default `al`, short
@@ -109,7 +119,7 @@ export class AuditKeys {
    * The most selective index for a set of filters (saga and conversation are small, then user, tag,
    * type, status, all). The other filters are checked against each candidate.
    */
-  bestIndex(f: StoreFilters): { key: string; used: keyof StoreFilters | null } {
+  bestIndex(f: IndexFilters): { key: string; used: keyof IndexFilters | null } {
     if (f.sagaId) return { key: this.saga(f.sagaId), used: "sagaId" };
     if (f.conversationId) return { key: this.conversation(f.conversationId), used: "conversationId" };
     if (f.userId) return { key: this.user(f.userId), used: "userId" };
@@ -135,12 +145,12 @@ export class SagaKeys {
   get all(): string {
     return `${this.root}:all`;
   }
-  status(status: SagaStatus): string {
+  status(status: string): string {
     return `${this.root}:s:${status}`;
   }
-  /** Every status index, in SAGA_STATUSES order. */
-  get statusIndexes(): string[] {
-    return SAGA_STATUSES.map((s) => this.status(s));
+  /** The status indexes of `statuses` (the store passes SAGA_STATUSES), in that order. */
+  statusIndexes(statuses: readonly string[]): string[] {
+    return statuses.map((s) => this.status(s));
   }
   /** Sagas someone holds, scored by lease expiry (epoch ms). */
   get leases(): string {

@@ -26,7 +26,7 @@ describe("the Redis key layout", () => {
       saga.record("s1"),
       saga.all,
       saga.leases,
-      ...saga.statusIndexes,
+      ...saga.statusIndexes(["running", "completed"]),
       `${sendClaimPrefix("al", "benova", "email")}k`,
       `${sendClaimPrefix("al", "benova", "whatsapp")}1:k`,
     ];

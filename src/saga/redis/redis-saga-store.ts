@@ -162,7 +162,7 @@ export class RedisSagaStore implements SagaStore {
 
   async save(record: SagaRecord, options: { owner: string | null; release?: boolean }): Promise<SaveOutcome> {
     const k = this.keys(record.companyId);
-    const statusKeys = k.statusIndexes;
+    const statusKeys = k.statusIndexes(SAGA_STATUSES);
     const keys = [k.record(record.sagaId), k.leases, ...statusKeys];
     const reply = await this.redis[CMD.save](
       keys.length,
