@@ -1,17 +1,5 @@
 import { InputError } from "../util/errors.js";
 
-// This module imports nothing of the stores that use it (no import cycles): the filter and status
-// types below are the structural shapes it needs.
-/** The audit query filters an index exists for (`StoreFilters` of the audit store). */
-export interface IndexFilters {
-  userId?: string;
-  actionType?: string;
-  status?: string;
-  tag?: string;
-  conversationId?: string;
-  sagaId?: string;
-}
-
 /**
  * Every Redis key the project writes is named in this module, under one prefix (default `al`, short
  * because it starts millions of keys; every store's `prefix` option overrides it, tests use one
@@ -65,6 +53,17 @@ export function tenantRoot(prefix: string, companyId: string): string {
     throw new InputError("companyId", `a non-empty id without braces (got ${JSON.stringify(companyId)})`);
   }
   return `${prefix}:{${companyId}}`;
+}
+
+// This module imports nothing of the stores that use it (no import cycles), hence structural types.
+/** The audit query filters an index exists for (`StoreFilters` of the audit store). */
+export interface IndexFilters {
+  userId?: string;
+  actionType?: string;
+  status?: string;
+  tag?: string;
+  conversationId?: string;
+  sagaId?: string;
 }
 
 /** The audit trail's keys of one tenant. */
