@@ -27,6 +27,14 @@ export {
 export * from "./audit/index.js";
 export { type AppConfig, ConfigError, loadConfig, type TenantConfig, tenantConfig } from "./config/index.js";
 export * from "./graph/index.js";
+export {
+  DEFAULT_PREFIX,
+  queueNaming,
+  queuePrefix,
+  type SendChannel,
+  sendClaimPrefix,
+  tenantRoot,
+} from "./redis/keys.js";
 export * from "./saga/index.js";
 export * from "./services/calendar/index.js";
 export * from "./services/chatwoot/index.js";

@@ -1,3 +1,4 @@
+export { SagaKeys } from "../redis/keys.js";
 export type {
   CompensationContext,
   CompensationHandler,
@@ -10,7 +11,6 @@ export type { DrivenStepInput, DrivenStepResult } from "./driven-saga.js";
 export { isSagaError, SagaError, type SagaErrorCode, StepFailedError } from "./errors.js";
 export { CompensationOrchestrator, type CompensationOrchestratorOptions } from "./orchestrator.js";
 export { type OrphanRecoveryDeps, type OrphanReport, recoverOrphans } from "./orphan-recovery.js";
-export { SagaKeys } from "./redis/keys.js";
 export { RedisSagaStore, type RedisSagaStoreOptions } from "./redis/redis-saga-store.js";
 export { SqliteSagaStore, type SqliteSagaStoreOptions } from "./sqlite/sqlite-saga-store.js";
 export type { ClaimOutcome, SagaListQuery, SagaStore, SaveOutcome } from "./store.js";

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { AuditKeys, resolvePrefix } from "../../redis/keys.js";
 import { idTime } from "../../util/ids.js";
 import { AUDIT_ID } from "../entry-input.js";
 import { AuditError } from "../errors.js";
@@ -17,25 +18,38 @@ import type {
   TransitionOutcome,
 } from "../store.js";
 import type { AuditStatus } from "../types.js";
-import { AuditKeys } from "./keys.js";
 import { ENTRIES, STATUSES } from "./read-scripts.js";
 import { CREATE, LEASE, QUERY, SEAL, TRANSITION } from "./scripts.js";
 
 type RedisLike = Redis | Cluster;
+/**
+ * The scripts' command names on the ioredis connection. The version is part of the name: change a
+ * script, bump its version (tests/unit/redis-commands.test.ts pins each script to its name), so two
+ * deployed versions of this code sharing a connection never run each other's script under one name.
+ */
+const CMD = {
+  create: "alAuditCreateV1",
+  transition: "alAuditTransitionV1",
+  query: "alAuditQueryV1",
+  seal: "alAuditSealV1",
+  entries: "alAuditEntriesV1",
+  statuses: "alAuditStatusesV1",
+  lease: "alAuditLeaseV1",
+} as const;
 interface AuditCommands {
-  auditCreate(...args: (string | number)[]): Promise<number>;
-  auditTransition(...args: (string | number)[]): Promise<[number, string | number]>;
-  auditQuery(...args: (string | number)[]): Promise<[string, string, string]>;
-  auditSeal(...args: (string | number)[]): Promise<number>;
-  auditEntries(...args: (string | number)[]): Promise<(string | null)[]>;
-  auditStatuses(...args: (string | number)[]): Promise<(string | null)[]>;
-  auditLease(...args: (string | number)[]): Promise<[number, string?, string?, string?]>;
+  [CMD.create](...args: (string | number)[]): Promise<number>;
+  [CMD.transition](...args: (string | number)[]): Promise<[number, string | number]>;
+  [CMD.query](...args: (string | number)[]): Promise<[string, string, string]>;
+  [CMD.seal](...args: (string | number)[]): Promise<number>;
+  [CMD.entries](...args: (string | number)[]): Promise<(string | null)[]>;
+  [CMD.statuses](...args: (string | number)[]): Promise<(string | null)[]>;
+  [CMD.lease](...args: (string | number)[]): Promise<[number, string?, string?, string?]>;
 }
 
 export interface RedisAuditStoreOptions {
   /** An ioredis `Redis` or `Cluster`; the store does not close it. */
   redis: RedisLike;
-  /** Key prefix (default "al"). */
+  /** Key prefix (default "al", see src/redis/keys.ts); tests use one per test. */
   prefix?: string;
   /** Candidates a filtered query examines at most per page before returning a cursor (default 5000). */
   scanBudget?: number;
@@ -77,21 +91,21 @@ export class RedisAuditStore implements AuditStore {
   private readonly extended = new Map<string, number>();
 
   constructor(options: RedisAuditStoreOptions) {
-    this.prefix = options.prefix ?? "al";
+    this.prefix = resolvePrefix(options.prefix);
     this.scanBudget = options.scanBudget ?? 5000;
     const redis = options.redis as RedisLike & Partial<AuditCommands>;
-    if (!redis.auditCreate) {
-      redis.defineCommand("auditCreate", { lua: CREATE });
-      redis.defineCommand("auditTransition", { numberOfKeys: 5, lua: TRANSITION });
-      redis.defineCommand("auditQuery", { numberOfKeys: 1, lua: QUERY });
-      redis.defineCommand("auditSeal", { numberOfKeys: 1, lua: SEAL });
+    if (!redis[CMD.create]) {
+      redis.defineCommand(CMD.create, { lua: CREATE });
+      redis.defineCommand(CMD.transition, { numberOfKeys: 5, lua: TRANSITION });
+      redis.defineCommand(CMD.query, { numberOfKeys: 1, lua: QUERY });
+      redis.defineCommand(CMD.seal, { numberOfKeys: 1, lua: SEAL });
     }
-    if (!redis.auditEntries) {
-      redis.defineCommand("auditEntries", { lua: ENTRIES });
-      redis.defineCommand("auditStatuses", { lua: STATUSES });
+    if (!redis[CMD.entries]) {
+      redis.defineCommand(CMD.entries, { lua: ENTRIES });
+      redis.defineCommand(CMD.statuses, { lua: STATUSES });
     }
     // Defined apart so a connection shared with an older store instance still gets it.
-    if (!redis.auditLease) redis.defineCommand("auditLease", { numberOfKeys: 1, lua: LEASE });
+    if (!redis[CMD.lease]) redis.defineCommand(CMD.lease, { numberOfKeys: 1, lua: LEASE });
     this.redis = redis as RedisLike & AuditCommands;
   }
 
@@ -135,7 +149,7 @@ export class RedisAuditStore implements AuditStore {
     const trim = this.trimNow();
     const bucket = hourBucket(cmd.expireMs);
     try {
-      await this.redis.auditCreate(
+      await this.redis[CMD.create](
         keys.length,
         ...keys,
         cmd.auditId,
@@ -165,7 +179,7 @@ export class RedisAuditStore implements AuditStore {
   }
 
   async lease(cmd: LeaseCommand): Promise<LeaseOutcome> {
-    const [ok, status, owner, until] = await this.redis.auditLease(
+    const [ok, status, owner, until] = await this.redis[CMD.lease](
       this.keys(cmd.companyId).entry(cmd.auditId),
       cmd.mode,
       cmd.owner,
@@ -186,7 +200,7 @@ export class RedisAuditStore implements AuditStore {
     const target = k.status(cmd.to);
     const trim = this.trimNow();
     const bucket = hourBucket(cmd.expireMs);
-    const [ok, current] = await this.redis.auditTransition(
+    const [ok, current] = await this.redis[CMD.transition](
       k.entry(cmd.auditId),
       k.chain,
       k.head,
@@ -227,7 +241,7 @@ export class RedisAuditStore implements AuditStore {
     const rest: Record<string, string> = {};
     for (const [name, value] of Object.entries(q.filters)) if (name !== used && value) rest[name] = value;
     const max = q.toMs >= Number.MAX_SAFE_INTEGER ? "+inf" : `(${q.toMs}`;
-    const [page, nextScore, nextId] = await this.redis.auditQuery(
+    const [page, nextScore, nextId] = await this.redis[CMD.query](
       key,
       k.entryPrefix,
       max,
@@ -281,7 +295,7 @@ export class RedisAuditStore implements AuditStore {
     if (auditIds.length === 0) return out;
     const k = this.keys(companyId);
     const keys = auditIds.map((id) => k.entry(id));
-    const values = await this.redis.auditEntries(keys.length, ...keys);
+    const values = await this.redis[CMD.entries](keys.length, ...keys);
     auditIds.forEach((id, i) => {
       // A forged chain record may name an id that is no ULID: still read, reported by verify.
       const entry = toEntry(id, AUDIT_ID.test(id) ? idTime(id) : 0, values.slice(5 * i, 5 * i + 5));
@@ -303,7 +317,7 @@ export class RedisAuditStore implements AuditStore {
         const [next, keys] = await node.scan(cursor, "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
         cursor = next;
         if (keys.length === 0) continue;
-        const statuses = await this.redis.auditStatuses(keys.length, ...keys);
+        const statuses = await this.redis[CMD.statuses](keys.length, ...keys);
         const page: EntryStatus[] = [];
         keys.forEach((key, i) => {
           const status = statuses[i];
@@ -322,7 +336,7 @@ export class RedisAuditStore implements AuditStore {
   }
 
   async appendSeal(companyId: string, seal: SealRecord, cutoffMs: number): Promise<boolean> {
-    const res = await this.redis.auditSeal(
+    const res = await this.redis[CMD.seal](
       this.keys(companyId).seals,
       seal.seq,
       seal.chain,

@@ -1,26 +1,26 @@
 import type { Cluster, Redis } from "ioredis";
+import { resolvePrefix, SagaKeys } from "../../redis/keys.js";
 import { newId } from "../../util/ids.js";
 import { SagaError } from "../errors.js";
 import { decodeRecord, encodeRecord } from "../record-codec.js";
 import type { ClaimOutcome, SagaListQuery, SagaStore, SaveOutcome } from "../store.js";
 import { SAGA_STATUSES, type SagaRecord, type SagaStatus, type StoredSaga } from "../types.js";
-import { SagaKeys } from "./keys.js";
-import { CLAIM, CREATE, EXPIRED, RENEW, SAVE } from "./scripts.js";
+import { CLAIM, SAGA_COMMANDS as CMD, CREATE, EXPIRED, RENEW, SAVE } from "./scripts.js";
 
 type RedisLike = Redis | Cluster;
 type Reply = (string | number | null)[];
 interface SagaCommands {
-  sagaCreate(...args: (string | number)[]): Promise<number>;
-  sagaClaim(...args: (string | number)[]): Promise<Reply>;
-  sagaRenew(...args: (string | number)[]): Promise<number>;
-  sagaSave(...args: (string | number)[]): Promise<Reply>;
-  sagaExpired(...args: (string | number)[]): Promise<string[]>;
+  [CMD.create](...args: (string | number)[]): Promise<number>;
+  [CMD.claim](...args: (string | number)[]): Promise<Reply>;
+  [CMD.renew](...args: (string | number)[]): Promise<number>;
+  [CMD.save](...args: (string | number)[]): Promise<Reply>;
+  [CMD.expired](...args: (string | number)[]): Promise<string[]>;
 }
 
 export interface RedisSagaStoreOptions {
   /** An ioredis `Redis` or `Cluster`; the store does not close it. */
   redis: RedisLike;
-  /** Key prefix (default "al", as the audit store's). */
+  /** Key prefix (default "al", as every store's: see src/redis/keys.ts); tests use one per test. */
   prefix?: string;
   /** How long a saga is kept after it was created, in days (default 90, as the audit trail). */
   ttlDays?: number;
@@ -43,19 +43,19 @@ export class RedisSagaStore implements SagaStore {
   private readonly ttlMs: number;
 
   constructor(options: RedisSagaStoreOptions) {
-    this.prefix = options.prefix ?? "al";
+    this.prefix = resolvePrefix(options.prefix);
     const ttlDays = options.ttlDays ?? 90;
     if (!(ttlDays > 0)) {
       throw new SagaError("INVALID_INPUT", `ttlDays: expected a positive number of days (got ${ttlDays})`);
     }
     this.ttlMs = ttlDays * DAY_MS;
     const redis = options.redis as RedisLike & Partial<SagaCommands>;
-    if (!redis.sagaCreate) {
-      redis.defineCommand("sagaCreate", { numberOfKeys: 3, lua: CREATE });
-      redis.defineCommand("sagaClaim", { numberOfKeys: 2, lua: CLAIM });
-      redis.defineCommand("sagaRenew", { numberOfKeys: 2, lua: RENEW });
-      redis.defineCommand("sagaSave", { lua: SAVE });
-      redis.defineCommand("sagaExpired", { numberOfKeys: 1, lua: EXPIRED });
+    if (!redis[CMD.create]) {
+      redis.defineCommand(CMD.create, { numberOfKeys: 3, lua: CREATE });
+      redis.defineCommand(CMD.claim, { numberOfKeys: 2, lua: CLAIM });
+      redis.defineCommand(CMD.renew, { numberOfKeys: 2, lua: RENEW });
+      redis.defineCommand(CMD.save, { lua: SAVE });
+      redis.defineCommand(CMD.expired, { numberOfKeys: 1, lua: EXPIRED });
     }
     this.redis = redis as RedisLike & SagaCommands;
   }
@@ -67,7 +67,7 @@ export class RedisSagaStore implements SagaStore {
   async create(record: SagaRecord): Promise<void> {
     const k = this.keys(record.companyId);
     const now = Date.now();
-    const created = await this.redis.sagaCreate(
+    const created = await this.redis[CMD.create](
       k.record(record.sagaId),
       k.all,
       k.status(record.status),
@@ -125,7 +125,7 @@ export class RedisSagaStore implements SagaStore {
     options: { owner: string; leaseMs: number; statuses: readonly SagaStatus[] },
   ): Promise<ClaimOutcome> {
     const k = this.keys(companyId);
-    const reply = await this.redis.sagaClaim(
+    const reply = await this.redis[CMD.claim](
       k.record(sagaId),
       k.leases,
       sagaId,
@@ -150,7 +150,7 @@ export class RedisSagaStore implements SagaStore {
 
   async renew(companyId: string, sagaId: string, owner: string, leaseMs: number): Promise<boolean> {
     const k = this.keys(companyId);
-    const until = await this.redis.sagaRenew(
+    const until = await this.redis[CMD.renew](
       k.record(sagaId),
       k.leases,
       sagaId,
@@ -162,9 +162,9 @@ export class RedisSagaStore implements SagaStore {
 
   async save(record: SagaRecord, options: { owner: string | null; release?: boolean }): Promise<SaveOutcome> {
     const k = this.keys(record.companyId);
-    const statusKeys = k.statusIndexes;
+    const statusKeys = k.statusIndexes(SAGA_STATUSES);
     const keys = [k.record(record.sagaId), k.leases, ...statusKeys];
-    const reply = await this.redis.sagaSave(
+    const reply = await this.redis[CMD.save](
       keys.length,
       ...keys,
       record.sagaId,
@@ -180,7 +180,7 @@ export class RedisSagaStore implements SagaStore {
   }
 
   async expired(companyId: string, limit: number): Promise<string[]> {
-    return this.redis.sagaExpired(this.keys(companyId).leases, limit);
+    return this.redis[CMD.expired](this.keys(companyId).leases, limit);
   }
 
   async close(): Promise<void> {}

@@ -4,6 +4,19 @@
  * come from the Redis server's clock (`TIME`), so processes with skewed clocks agree on expiry.
  */
 
+/**
+ * The scripts' command names on the ioredis connection. The version is part of the name: change a
+ * script, bump its version (tests/unit/redis-commands.test.ts pins each script to its name), so two
+ * deployed versions of this code sharing a connection never run each other's script under one name.
+ */
+export const SAGA_COMMANDS = {
+  create: "alSagaCreateV1",
+  claim: "alSagaClaimV1",
+  renew: "alSagaRenewV1",
+  save: "alSagaSaveV1",
+  expired: "alSagaExpiredV1",
+} as const;
+
 const NOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -18,7 +31,7 @@ end
 `;
 
 /**
- * sagaCreate
+ * SAGA_COMMANDS.create
  * KEYS: 1 record hash, 2 index of all sagas, 3 index of the status
  * ARGV: 1 sagaId, 2 record JSON, 3 status, 4 expireAt ms, 5 cutoff id prefix (older ids are trimmed)
  * Returns: 1, or 0 when the id is taken.
@@ -36,7 +49,7 @@ return 1
 `;
 
 /**
- * sagaClaim
+ * SAGA_COMMANDS.claim
  * KEYS: 1 record hash, 2 lease index
  * ARGV: 1 sagaId, 2 owner, 3 lease ms, 4 allowed statuses joined by ','
  * Returns: {1, data, version, leaseUntil} when taken; {0, 'not_found'}; {0, 'status', status};
@@ -59,7 +72,7 @@ return {1, h[4], v, untilMs}
 `;
 
 /**
- * sagaRenew
+ * SAGA_COMMANDS.renew
  * KEYS: 1 record hash, 2 lease index
  * ARGV: 1 sagaId, 2 owner, 3 lease ms
  * Returns: the new lease expiry, or 0 when the owner no longer holds the saga.
@@ -73,7 +86,7 @@ return untilMs
 `;
 
 /**
- * sagaSave (compare-and-set on the owner)
+ * SAGA_COMMANDS.save (compare-and-set on the owner)
  * KEYS: 1 record hash, 2 lease index, 3.. one index per saga status
  * ARGV: 1 sagaId, 2 expected owner ('' = nobody), 3 record JSON, 4 new status, 5 release ('1'|'0'),
  *       6 position in KEYS of the new status's index
@@ -107,7 +120,7 @@ return {1, v}
 `;
 
 /**
- * sagaExpired
+ * SAGA_COMMANDS.expired
  * KEYS: 1 lease index
  * ARGV: 1 limit
  * Returns: ids whose lease expired, oldest first.

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { resolvePrefix } from "../../redis/keys.js";
 import { RedisSendClaims } from "../../util/redis-send-claims.js";
 import type { ClaimResult, ReleaseOutcome } from "../../util/send-claims.js";
 import { SqliteSentKeys } from "../../util/sqlite-sent-keys.js";
@@ -15,10 +16,13 @@ const REMEMBER_MS = 7 * 86_400_000;
 export class RedisChatwootDedupStore implements ChatwootDedupStore {
   private readonly claims: RedisSendClaims;
 
+  /** `prefix`: key prefix (default "al", see src/redis/keys.ts); tests use one per test. */
   constructor(options: { redis: Redis | Cluster; companyId: string; prefix?: string }) {
     this.claims = new RedisSendClaims({
       redis: options.redis,
-      keyPrefix: `${options.prefix ?? "al"}:{${options.companyId}}:chatwoot:sent:`,
+      prefix: resolvePrefix(options.prefix),
+      companyId: options.companyId,
+      channel: "whatsapp",
       ttlMs: REMEMBER_MS,
     });
   }
