@@ -4,8 +4,8 @@ import {
   type CreateTicketResult,
   ticketIdFor,
 } from "../../services/tickets/index.js";
-import { ConversationId } from "../schemas.js";
 import { defineTool } from "../define-tool.js";
+import { ConversationId } from "../schemas.js";
 
 const createSchema = z.object({
   conversation_id: ConversationId,

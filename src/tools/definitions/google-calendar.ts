@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Availability, Booking, CreatedBooking, DeleteResult } from "../../services/calendar/index.js";
 import { eventIdFor } from "../../services/calendar/index.js";
-import { DateString, Email, TimeString } from "../schemas.js";
 import { defineTool } from "../define-tool.js";
+import { DateString, Email, TimeString } from "../schemas.js";
 
 const TreatmentText = z.string().trim().min(1, "expected the treatment or service to book").max(200);
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { RefusedRecipient } from "../../services/email/index.js";
+import { defineTool } from "../define-tool.js";
 import { ToolError } from "../errors.js";
 import { Email } from "../schemas.js";
-import { defineTool } from "../define-tool.js";
 
 const Addresses = z.union([Email, z.array(Email)]).optional();
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { SentMessage } from "../../services/chatwoot/index.js";
-import { ConversationId } from "../schemas.js";
 import { defineTool } from "../define-tool.js";
+import { ConversationId } from "../schemas.js";
 
 const schema = z
   .object({
