@@ -122,7 +122,8 @@ export async function completeBookingFlow(
     actionName: "create_followup_ticket",
     maxRetries: 0,
     executor: ({ idempotencyKey }) =>
-      toolExecutor.executeTool({
+      // `<string>`: the priority is sent as the request gives it, unchecked; the tool refuses a bad one.
+      toolExecutor.executeTool<string>({
         ...who,
         agentName: "support",
         toolName: "create_ticket",
@@ -135,7 +136,7 @@ export async function completeBookingFlow(
         agentName: "rollback",
         toolName: "close_ticket",
         parameters: {
-          ticket_id: (result as ToolResult<{ ticket_id: string }>).data?.ticket_id,
+          ticket_id: (result as ToolResult<{ ticket_id: string }>).data?.ticket_id ?? "",
           reason: "booking rolled back",
         },
       }),

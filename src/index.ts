@@ -43,9 +43,17 @@ export * from "./services/knowledge/index.js";
 export * from "./services/multimedia/index.js";
 export * from "./services/tickets/index.js";
 export { OutcomeUnknownError } from "./tools/attempt.js";
+export { defineTool, type ToolSchema, type TypedToolDefinition } from "./tools/define-tool.js";
+export {
+  type CalendarActionResults,
+  type CalendarResult,
+  isBooking,
+} from "./tools/definitions/google-calendar.js";
 export { ToolError, type ToolErrorCode } from "./tools/errors.js";
+export { executeTyped, type ToolCaller } from "./tools/execute-typed.js";
 export { BUILTIN_TOOLS } from "./tools/registry.js";
 export { ToolExecutor, type ToolExecutorOptions } from "./tools/tool-executor.js";
+export type * from "./tools/tool-map.js";
 export type * from "./tools/types.js";
 export { AgentLedgerError, InputError, isAgentLedgerError } from "./util/errors.js";
 export { createLogger, type Logger, type LogLevel } from "./util/logger.js";

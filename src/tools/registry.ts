@@ -6,8 +6,11 @@ import { sendEmailTool } from "./definitions/send-email.js";
 import { sendWhatsappTool } from "./definitions/send-whatsapp.js";
 import type { ServiceName, ToolDefinition } from "./types.js";
 
-/** Every tool the executor knows, by name. */
-export const BUILTIN_TOOLS: readonly ToolDefinition[] = [
+/**
+ * Every tool the executor knows, by name. A const tuple: `ToolName`, `ToolParams<N>` and
+ * `ToolResultData<N>` (tool-map.ts) are derived from it.
+ */
+export const BUILTIN_TOOLS = [
   knowledgeBaseTool,
   googleCalendarTool,
   sendEmailTool,
@@ -17,7 +20,7 @@ export const BUILTIN_TOOLS: readonly ToolDefinition[] = [
   transcribeAudioTool,
   analyzeImageTool,
   textToSpeechTool,
-] as unknown as ToolDefinition[];
+] as const satisfies readonly ToolDefinition[];
 
 /** The `set...Service` call that injects each service. */
 export const SERVICE_SETTER: Record<ServiceName, string> = {

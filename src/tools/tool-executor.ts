@@ -11,6 +11,7 @@ import { errorCodeOf, messageOf, ToolError } from "./errors.js";
 import { BUILTIN_TOOLS, SERVICE_SETTER } from "./registry.js";
 import { describeIssues } from "./schemas.js";
 import { toolInfo } from "./tool-info.js";
+import type { ExecuteToolInputFor, ToolDataFor } from "./tool-map.js";
 import type {
   CompensationPlan,
   ExecuteToolInput,
@@ -137,7 +138,15 @@ export class ToolExecutor {
     return tool ? toolInfo(tool, this.services) : null;
   }
 
-  /** Executes one tool call, audited. Never throws for a tool failure. */
+  /**
+   * Executes one tool call, audited. Never throws for a tool failure. A built-in tool named by a
+   * literal gets its parameters checked at compile time and its result typed; any other name
+   * takes a plain record (validated at run time either way).
+   */
+  executeTool<N extends string>(
+    input: ExecuteToolInputFor<N>,
+    internal?: InternalOptions,
+  ): Promise<ToolResult<ToolDataFor<N>>>;
   async executeTool(input: ExecuteToolInput, internal: InternalOptions = {}): Promise<ToolResult> {
     const toolName = input?.toolName;
     const span = this.tracer.startSpan(`execute_tool ${toolName}`, {

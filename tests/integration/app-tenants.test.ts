@@ -37,7 +37,7 @@ describe("the composition root with two tenants", () => {
   let app: App;
   const date = nextMonday();
   const booking = (time: string, email = "lucia@example.com") => ({
-    action: "create_booking",
+    action: "create_booking" as const,
     booking_data: {
       customer_name: "Lucía Pérez",
       customer_email: email,

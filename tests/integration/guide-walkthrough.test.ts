@@ -14,6 +14,7 @@ import {
   CompensationOrchestrator,
   EmailService,
   KnowledgeBase,
+  type KnowledgeSearchResponse,
   LocalCalendarService,
   RedisAuditStore,
   RedisSagaStore,
@@ -159,11 +160,7 @@ describe.each(["sqlite", "redis"] as const)("the user guide, walked on the %s st
         agentName: "sales_agent",
       });
       expect(result.success).toBe(true);
-      const data = result.data as {
-        query: string;
-        results: { content: string; metadata: Record<string, unknown> }[];
-        total_found: number;
-      };
+      const data = result.data as KnowledgeSearchResponse;
       expect(data.query).toBe("¿Qué tratamientos ofrecen para arrugas?");
       expect(data.results).toHaveLength(5);
       expect(data.total_found).toBe(5);
@@ -458,7 +455,7 @@ describe.each(["sqlite", "redis"] as const)("the user guide, walked on the %s st
     it("Complete Example: createBookingSaga rolls the booking back when the confirmation fails", async () => {
       async function createBookingSaga(
         userId: string,
-        bookingData: Record<string, string>,
+        bookingData: { customer_name: string; date: string; time: string; treatment: string },
         customerEmail: string,
       ) {
         const saga = await orchestrator.createSaga({ userId, sagaName: "complete_booking" });

@@ -254,7 +254,7 @@ describe("ToolExecutor", () => {
       conversation_id: 9,
       subject: "Dolor tras limpieza",
       description: "Molestias",
-      priority: "high",
+      priority: "high" as const,
     };
     await executor.executeTool({
       toolName: "create_ticket",
@@ -462,7 +462,7 @@ describe("ToolExecutor against the Google Calendar stand-in", () => {
       calendar,
     );
     const params = {
-      action: "create_booking",
+      action: "create_booking" as const,
       booking_data: { customer_name: "Ana", service: "Botox", date: FUTURE, time: "12:00" },
     };
     expect(

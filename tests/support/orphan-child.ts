@@ -44,7 +44,8 @@ async function main(): Promise<void> {
     auditManager: audit,
     leaseMs: config.leaseMs,
   }).setCalendarService(calendar);
-  await executor.executeTool({
+  // `<string>`: the booking arrives as JSON, unchecked; the tool validates it at run time.
+  await executor.executeTool<string>({
     toolName: "google_calendar",
     parameters: { action: "create_booking", booking_data: config.booking },
     userId: "34600111222",

@@ -4,8 +4,8 @@ import {
   type CreateTicketResult,
   ticketIdFor,
 } from "../../services/tickets/index.js";
+import { defineTool } from "../define-tool.js";
 import { ConversationId } from "../schemas.js";
-import type { ToolDefinition } from "../types.js";
 
 const createSchema = z.object({
   conversation_id: ConversationId,
@@ -18,21 +18,19 @@ const createSchema = z.object({
   customer_phone: z.string().optional(),
   customer_email: z.string().optional(),
 });
-type CreateParams = z.infer<typeof createSchema>;
-
 /** Opens a support ticket and hands the conversation to a human. */
-export const createTicketTool: ToolDefinition<CreateParams, CreateTicketResult> = {
+export const createTicketTool = defineTool({
   name: "create_ticket",
   description:
     "Open a support ticket for a customer's problem (complaint, adverse reaction, billing issue) and hand the conversation to a human agent.",
   actionType: "ticket",
   service: "tickets",
-  schema: createSchema as unknown as z.ZodType<CreateParams>,
+  schema: createSchema,
   compensation: () => ({
     toolName: "close_ticket",
-    parameters: (result) => ({ ticket_id: result.ticket_id, reason: "rolled back" }),
+    parameters: (result: CreateTicketResult) => ({ ticket_id: result.ticket_id, reason: "rolled back" }),
   }),
-  run: (p, s, ctx) => {
+  run: (p, s, ctx): Promise<CreateTicketResult> => {
     const customer = { name: p.customer_name, phone: p.customer_phone, email: p.customer_email };
     const hasCustomer = Object.values(customer).some(Boolean);
     return s.tickets.createTicket(
@@ -57,20 +55,18 @@ export const createTicketTool: ToolDefinition<CreateParams, CreateTicketResult> 
         }
       : { happened: false };
   },
-};
+});
 
 const closeSchema = z.object({
   ticket_id: z.string().trim().min(1, "expected the ticket id"),
   reason: z.string().trim().min(1, "expected a reason").max(1000).default("closed"),
 });
-type CloseParams = z.infer<typeof closeSchema>;
-
 /** Closes a ticket; the compensation of create_ticket. */
-export const closeTicketTool: ToolDefinition<CloseParams, CloseTicketResult> = {
+export const closeTicketTool = defineTool({
   name: "close_ticket",
   description: "Close a support ticket (used to undo create_ticket).",
   actionType: "ticket",
   service: "tickets",
-  schema: closeSchema as unknown as z.ZodType<CloseParams>,
-  run: (p, s) => s.tickets.closeTicket(p.ticket_id, p.reason),
-};
+  schema: closeSchema,
+  run: (p, s): Promise<CloseTicketResult> => s.tickets.closeTicket(p.ticket_id, p.reason),
+});

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Booking } from "../../services/calendar/index.js";
+import type { Availability, Booking, CreatedBooking, DeleteResult } from "../../services/calendar/index.js";
 import { eventIdFor } from "../../services/calendar/index.js";
+import { defineTool } from "../define-tool.js";
 import { DateString, Email, TimeString } from "../schemas.js";
-import type { ToolDefinition } from "../types.js";
 
 const TreatmentText = z.string().trim().min(1, "expected the treatment or service to book").max(200);
 
@@ -60,44 +60,63 @@ const schema = z
   });
 type Params = z.infer<typeof schema>;
 
-/** What create_booking returns: the booking plus whether a retry found it already made. */
-type CalendarResult = Record<string, unknown> & Partial<Booking>;
+/**
+ * What each action returns. create_booking answers with the booking and whether a retry found it
+ * already made; after a crash, a booking found made is the booking as read back.
+ */
+export interface CalendarActionResults {
+  create_booking: CreatedBooking | Booking;
+  delete_booking: DeleteResult;
+  check_availability: Availability;
+  list_bookings: { bookings: Booking[] };
+}
+/** The result of any action; the members tell themselves apart by their fields (see {@link isBooking}). */
+export type CalendarResult = CalendarActionResults[keyof CalendarActionResults];
+
+/** Whether a calendar result is a booking (what create_booking returns). */
+export function isBooking(result: CalendarResult): result is CreatedBooking | Booking {
+  return "event_id" in result && "start" in result;
+}
 
 /** Books, cancels, lists and checks appointments in the tenant's calendar. */
-export const googleCalendarTool: ToolDefinition<Params, CalendarResult> = {
+export const googleCalendarTool = defineTool({
   name: "google_calendar",
   description:
     "Manage clinic appointments. action=check_availability {date} lists free slots; create_booking {booking_data: {date, time, treatment, customer_name, customer_email?}} books one (confirm with the customer first); delete_booking {event_id} cancels; list_bookings {date?}.",
   actionType: "booking",
   service: "calendar",
-  schema: schema as unknown as z.ZodType<Params>,
+  schema,
   actionName: (p) => `google_calendar.${p.action}`,
   compensation: (p) =>
     p.action === "create_booking"
       ? {
           toolName: "google_calendar",
-          parameters: (result) => ({ action: "delete_booking", event_id: result.event_id }),
+          parameters: (result: CalendarResult) => ({
+            action: "delete_booking",
+            event_id: isBooking(result) ? result.event_id : undefined,
+          }),
         }
       : null,
-  async run(p, s, ctx) {
+  async run(p, s, ctx): Promise<CalendarResult> {
     switch (p.action) {
       case "create_booking":
         // The event id is derived from the step's idempotency key: a retry after a lost answer
         // finds the event it already made instead of booking twice.
-        return (await s.calendar.createBooking(p.booking_data as NonNullable<Params["booking_data"]>, {
+        return s.calendar.createBooking(p.booking_data as NonNullable<Params["booking_data"]>, {
           eventId: eventIdFor(ctx.idempotencyKey),
-        })) as unknown as CalendarResult;
+        });
       case "delete_booking":
-        return (await s.calendar.deleteBooking(p.event_id as string)) as unknown as CalendarResult;
+        return s.calendar.deleteBooking(p.event_id as string);
       case "check_availability":
-        return (await s.calendar.checkAvailability(p.date as string)) as unknown as CalendarResult;
+        return s.calendar.checkAvailability(p.date as string);
       case "list_bookings":
-        return (await s.calendar.listBookings(p.date)) as unknown as CalendarResult;
+        return s.calendar.listBookings(p.date);
     }
   },
   afterCompensation(p, result, tenant) {
     const b = p.booking_data;
     if (p.action !== "create_booking" || !b?.customer_email || b.customer_email.includes("***")) return [];
+    const booked = isBooking(result) ? result : null;
     return [
       {
         toolName: "send_email",
@@ -107,8 +126,8 @@ export const googleCalendarTool: ToolDefinition<Params, CalendarResult> = {
           locale: tenant.locale,
           template_vars: {
             customer_name: b.customer_name,
-            appointment_date: result.date ?? b.date,
-            appointment_time: result.time ?? b.time,
+            appointment_date: booked?.date ?? b.date,
+            appointment_time: booked?.time ?? b.time,
             // Entries audited before `treatment` was the field's name carry `service`.
             treatment: b.treatment ?? (b as { service?: string }).service,
             ...(tenant.clinicName ? { clinic_name: tenant.clinicName } : {}),
@@ -121,6 +140,6 @@ export const googleCalendarTool: ToolDefinition<Params, CalendarResult> = {
   async reconcile(p, s, idempotencyKey) {
     if (p.action !== "create_booking") return null;
     const booking = await s.calendar.getBooking(eventIdFor(idempotencyKey));
-    return booking ? { happened: true, result: booking as unknown as CalendarResult } : { happened: false };
+    return booking ? { happened: true, result: booking } : { happened: false };
   },
-};
+});

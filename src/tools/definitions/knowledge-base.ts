@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { KnowledgeSearchResponse } from "../../services/knowledge/index.js";
-import type { ToolDefinition } from "../types.js";
+import { defineTool } from "../define-tool.js";
 
 const schema = z.object({
   query: z
@@ -12,12 +12,12 @@ const schema = z.object({
 });
 
 /** Searches the clinic's knowledge base (treatments, prices, hours, policies). */
-export const knowledgeBaseTool: ToolDefinition<z.infer<typeof schema>, KnowledgeSearchResponse> = {
+export const knowledgeBaseTool = defineTool({
   name: "knowledge_base",
   description:
     "Search the clinic's knowledge base (treatments, prices, durations, opening hours, policies, pre/post care). Use it before answering factual questions.",
   actionType: "rag_search",
   service: "vectorstore",
-  schema: schema as unknown as z.ZodType<z.infer<typeof schema>>,
-  run: (p, s) => s.vectorstore.search(p.query, p.top_k),
-};
+  schema,
+  run: (p, s): Promise<KnowledgeSearchResponse> => s.vectorstore.search(p.query, p.top_k),
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ToolDefinition } from "../types.js";
+import { defineTool } from "../define-tool.js";
 
 const HttpUrl = z.url({ protocol: /^https?$/, message: "expected an http(s) URL" });
 
@@ -17,29 +17,29 @@ const speechSchema = z.object({
     .default("nova"),
 });
 
-export const transcribeAudioTool: ToolDefinition<z.infer<typeof transcribeSchema>> = {
+export const transcribeAudioTool = defineTool({
   name: "transcribe_audio",
   description: "Transcribe a customer's voice note (audio URL) to text.",
   actionType: "api_call",
   service: "multimedia",
-  schema: transcribeSchema as unknown as z.ZodType<z.infer<typeof transcribeSchema>>,
+  schema: transcribeSchema,
   run: (p, s) => s.multimedia.transcribeAudio({ audio_url: p.audio_url }),
-};
+});
 
-export const analyzeImageTool: ToolDefinition<z.infer<typeof analyzeSchema>> = {
+export const analyzeImageTool = defineTool({
   name: "analyze_image",
   description: "Describe an image the customer sent (e.g. a photo of a skin reaction) following a prompt.",
   actionType: "api_call",
   service: "multimedia",
-  schema: analyzeSchema as unknown as z.ZodType<z.infer<typeof analyzeSchema>>,
+  schema: analyzeSchema,
   run: (p, s) => s.multimedia.analyzeImage({ image_url: p.image_url, prompt: p.prompt }),
-};
+});
 
-export const textToSpeechTool: ToolDefinition<z.infer<typeof speechSchema>> = {
+export const textToSpeechTool = defineTool({
   name: "text_to_speech",
   description: "Turn a reply into speech (returns base64 audio) for customers who prefer voice notes.",
   actionType: "api_call",
   service: "multimedia",
-  schema: speechSchema as unknown as z.ZodType<z.infer<typeof speechSchema>>,
+  schema: speechSchema,
   run: (p, s) => s.multimedia.textToSpeech({ text: p.text, voice: p.voice }),
-};
+});

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { RefusedRecipient } from "../../services/email/index.js";
+import { defineTool } from "../define-tool.js";
 import { ToolError } from "../errors.js";
 import { Email } from "../schemas.js";
-import type { ToolDefinition } from "../types.js";
 
 const Addresses = z.union([Email, z.array(Email)]).optional();
 
@@ -30,8 +30,6 @@ const schema = z
         message: "required (or body_text) unless template_name is given",
       });
   });
-type Params = z.infer<typeof schema>;
-
 export interface SendEmailResult {
   success: boolean;
   provider: string | null;
@@ -49,15 +47,15 @@ export interface SendEmailResult {
 const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
 /** Sends an email (raw or from a template such as appointment_confirmation). */
-export const sendEmailTool: ToolDefinition<Params, SendEmailResult> = {
+export const sendEmailTool = defineTool({
   name: "send_email",
   description:
     "Send an email to the customer: either {to_email, subject, body_html} or {to_email, template_name, template_vars} with templates appointment_confirmation, appointment_reminder, appointment_cancellation; template_vars: customer_name, appointment_date, appointment_time, treatment (clinic_name, clinic_phone optional).",
   actionType: "notification",
   service: "email",
-  schema: schema as unknown as z.ZodType<Params>,
+  schema,
   actionName: (p) => (p.template_name ? `send_email.${p.template_name}` : "send_email"),
-  async run(p, s, ctx) {
+  async run(p, s, ctx): Promise<SendEmailResult> {
     const common = {
       cc: list(p.cc),
       bcc: list(p.bcc),
@@ -90,4 +88,4 @@ export const sendEmailTool: ToolDefinition<Params, SendEmailResult> = {
     if (!res.success) throw new ToolError("EMAIL_FAILED", res.error ?? "email could not be sent", false);
     return res;
   },
-};
+});

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { SentMessage } from "../../services/chatwoot/index.js";
+import { defineTool } from "../define-tool.js";
 import { ConversationId } from "../schemas.js";
-import type { ToolDefinition } from "../types.js";
 
 const schema = z
   .object({
@@ -21,17 +21,15 @@ const schema = z
     if (!p.message && !p.template)
       ctx.addIssue({ code: "custom", path: ["message"], message: "required unless a template is given" });
   });
-type Params = z.infer<typeof schema>;
-
 /** Sends a WhatsApp message (or a template, outside the 24-hour window) through Chatwoot. */
-export const sendWhatsappTool: ToolDefinition<Params, SentMessage> = {
+export const sendWhatsappTool = defineTool({
   name: "send_whatsapp",
   description:
     "Send a WhatsApp message to the customer in a Chatwoot conversation; use a template outside the 24-hour window.",
   actionType: "notification",
   service: "chatwoot",
-  schema: schema as unknown as z.ZodType<Params>,
-  run: (p, s, ctx) =>
+  schema,
+  run: (p, s, ctx): Promise<SentMessage> =>
     s.chatwoot.sendMessage({
       conversationId: p.conversation_id,
       content: p.message ?? "",
@@ -48,4 +46,4 @@ export const sendWhatsappTool: ToolDefinition<Params, SentMessage> = {
           }
         : {}),
     }),
-};
+});
