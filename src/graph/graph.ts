@@ -10,7 +10,7 @@ import { cancelBookingNode } from "./nodes/cancel-booking.js";
 import { createTicketNode } from "./nodes/create-ticket.js";
 import { executeBookingNode } from "./nodes/execute-booking.js";
 import { rollbackNode } from "./nodes/rollback.js";
-import { routerNode } from "./nodes/router.js";
+import { type IdentityFill, routerNode } from "./nodes/router.js";
 import { sendNotificationNode } from "./nodes/send-notification.js";
 import {
   routeAfterBegin,
@@ -43,11 +43,14 @@ export interface MultiAgentOrchestratorGraphOptions {
   clinicName?: string;
 }
 
-/** The uncompiled graph: START -> router -> agent -> tool nodes -> END (see README, "The agent graph"). */
-export function buildGraph(source: GraphDeps | DepsRef) {
+/**
+ * The uncompiled graph: START -> router -> agent -> tool nodes -> END (see README, "The agent graph").
+ * `options.fillIdentity` lets the router complete an input without companyId/userId/conversationId.
+ */
+export function buildGraph(source: GraphDeps | DepsRef, options: { fillIdentity?: IdentityFill } = {}) {
   const deps: DepsRef = typeof source === "function" ? source : () => Promise.resolve(source);
   return new StateGraph(GraphState)
-    .addNode("router", routerNode(deps))
+    .addNode("router", routerNode(deps, options.fillIdentity))
     .addNode("sales_agent", agentNode(deps, "sales"))
     .addNode("schedule_agent", agentNode(deps, "schedule"))
     .addNode("support_agent", agentNode(deps, "support"))
