@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { Closers } from "./app/closers.js";
 import { Stores } from "./app/stores.js";
 import { buildAuditManager, buildTenantRuntime, type TenantRuntime } from "./app/tenant-runtime.js";
+import type { TenantServices } from "./app/tenant-services.js";
 import type { AuditManager } from "./audit/audit-manager.js";
 import type { AuditStore } from "./audit/store.js";
 import { type AppConfig, tenantConfig } from "./config/index.js";
@@ -12,6 +13,7 @@ import { createLogger, type Logger } from "./util/logger.js";
 
 export { RedisUnavailableError } from "./app/redis.js";
 export type { TenantRuntime } from "./app/tenant-runtime.js";
+export type { TenantServices } from "./app/tenant-services.js";
 
 export interface AppOptions {
   /**
@@ -21,6 +23,16 @@ export interface AppOptions {
   logWrite?: (line: string) => void;
   /** Builds each tenant's agents for `converse` (default: the offline agents of src/agents). */
   agents?: AgentFactory;
+  /**
+   * The clock of conversations and of the calendar's "is it in the past" checks (default the
+   * system clock); scripted conversation tests fix it.
+   */
+  clock?: () => Date;
+  /**
+   * Wraps each tenant's services once they are built, before the executor gets them: the seam
+   * where tests inject failures of a real service (a decorator that throws for some calls).
+   */
+  decorateServices?: (companyId: string, services: TenantServices) => TenantServices;
 }
 
 export interface AppStartOptions {
@@ -121,6 +133,8 @@ export class App {
       logger: this.logger.child({ companyId }),
       closers: this.closers,
       knowledge: await this.knowledgeBase(),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+      ...(this.options.decorateServices ? { decorateServices: this.options.decorateServices } : {}),
     });
   }
 
@@ -142,7 +156,7 @@ export class App {
   async converse(input: ConverseInput): Promise<ConverseResult> {
     // Loaded on first use: the CLI's audit and saga commands start without LangGraph.
     this.conversations ??= import("./graph/converse.js").then(({ Conversations }) => {
-      const conversations = new Conversations(this, this.options.agents);
+      const conversations = new Conversations(this, this.options.agents, this.options.clock);
       this.closers.add(() => conversations.close());
       return conversations;
     });

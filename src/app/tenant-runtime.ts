@@ -10,7 +10,7 @@ import { ToolExecutor } from "../tools/tool-executor.js";
 import type { Logger } from "../util/logger.js";
 import type { Closers } from "./closers.js";
 import type { Stores } from "./stores.js";
-import { buildTenantServices } from "./tenant-services.js";
+import { buildTenantServices, type TenantServices } from "./tenant-services.js";
 
 /** Everything one tenant's work needs, built once. */
 export interface TenantRuntime {
@@ -48,13 +48,21 @@ export function buildAuditManager(
 export function buildTenantRuntime(
   config: AppConfig,
   tenant: TenantConfig,
-  deps: { stores: Stores; logger: Logger; closers: Closers; knowledge: VectorstoreService },
+  deps: {
+    stores: Stores;
+    logger: Logger;
+    closers: Closers;
+    knowledge: VectorstoreService;
+    clock?: () => Date;
+    decorateServices?: (companyId: string, services: TenantServices) => TenantServices;
+  },
 ): TenantRuntime {
   const { companyId } = tenant;
   const logger = deps.logger;
   const audit = buildAuditManager(config, companyId, deps);
   deps.closers.add(() => audit.close());
-  const services = buildTenantServices(config, tenant, deps);
+  const built = buildTenantServices(config, tenant, deps);
+  const services = deps.decorateServices ? deps.decorateServices(companyId, built) : built;
   const executor = new ToolExecutor({
     companyId,
     auditManager: audit,

@@ -39,12 +39,17 @@ export interface TenantServices {
 export function buildTenantServices(
   config: AppConfig,
   tenant: TenantConfig,
-  deps: { stores: Stores; logger: Logger; closers: Closers },
+  deps: { stores: Stores; logger: Logger; closers: Closers; clock?: () => Date },
 ): TenantServices {
   const env = config.env;
   const { companyId } = tenant;
   const dataFile = (name: string) => join(config.dataDir, name);
-  const base = { timeZone: tenant.timeZone, openingHours: tenant.openingHours, locale: tenant.locale };
+  const base = {
+    timeZone: tenant.timeZone,
+    openingHours: tenant.openingHours,
+    locale: tenant.locale,
+    ...(deps.clock ? { now: deps.clock } : {}),
+  };
   const calendar: CalendarService =
     env.GOOGLE_CALENDAR_ID && (env.GOOGLE_ACCESS_TOKEN || env.GOOGLE_SERVICE_ACCOUNT_JSON)
       ? new GoogleCalendarService({
