@@ -21,6 +21,8 @@ export interface AppOptions {
   logWrite?: (line: string) => void;
   /** Builds each tenant's agents for `converse` (default: the offline agents of src/agents). */
   agents?: AgentFactory;
+  /** The clock `converse` gives the agents as `now` (default: the system clock). */
+  clock?: () => Date;
 }
 
 export interface AppStartOptions {
@@ -142,7 +144,7 @@ export class App {
   async converse(input: ConverseInput): Promise<ConverseResult> {
     // Loaded on first use: the CLI's audit and saga commands start without LangGraph.
     this.conversations ??= import("./graph/converse.js").then(({ Conversations }) => {
-      const conversations = new Conversations(this, this.options.agents);
+      const conversations = new Conversations(this, this.options.agents, this.options.clock);
       this.closers.add(() => conversations.close());
       return conversations;
     });

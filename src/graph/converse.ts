@@ -40,17 +40,18 @@ export interface ConverseResult {
   pendingApproval?: unknown;
 }
 
-/** The graph's dependencies for a tenant of the app, with the agents the factory builds. */
 /** What conversations need of the composition root (the App): its config and each tenant's runtime. */
 export interface ConverseHost {
   readonly config: AppConfig;
   tenant(companyId: string): Promise<TenantRuntime>;
 }
 
+/** The graph's dependencies for a tenant of the app, with the agents the factory builds. */
 export async function graphDepsFor(
   app: ConverseHost,
   companyId: string,
   factory?: AgentFactory,
+  clock: () => Date = () => new Date(),
 ): Promise<GraphDeps> {
   const tenant = tenantConfig(app.config, companyId);
   const runtime = await app.tenant(companyId);
@@ -62,7 +63,7 @@ export async function graphDepsFor(
     executor: runtime.executor,
     sagas: runtime.sagas,
     requireApproval: false,
-    clock: () => new Date(),
+    clock,
     timeZone: tenant.timeZone,
     clinicName: tenant.name,
   };
@@ -87,6 +88,8 @@ export class Conversations {
   constructor(
     private readonly app: ConverseHost,
     private readonly factory?: AgentFactory,
+    /** The clock the agents see (default: the system clock); fixed in tests and scripted demos. */
+    private readonly clock?: () => Date,
   ) {}
 
   /** One customer message through the tenant's graph; resolves with the answer and what was done. */
@@ -166,7 +169,7 @@ export class Conversations {
           databaseUrl: this.app.config.env.DATABASE_URL,
         });
         const { saver } = await this.checkpointer;
-        const deps = await graphDepsFor(this.app, companyId, this.factory);
+        const deps = await graphDepsFor(this.app, companyId, this.factory, this.clock);
         return new MultiAgentOrchestratorGraph({
           ...deps,
           toolExecutor: deps.executor,
