@@ -100,7 +100,8 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
         say(`  compensation    ${outcome(t)}`);
       undos = r.compensations.length;
       if (r.sagaStatus) say(`  saga            ${r.sagaStatus}`);
-      say(`agent (${r.agent ?? "-"})`.padEnd(18) + `> ${r.reply.replace(/\n+/g, "\n                    ")}`);
+      const who = `agent (${r.agent ?? "-"})`.padEnd(18);
+      say(`${who}> ${r.reply.replace(/\n+/g, "\n                    ")}`);
     }
     results.push({ conversationId: script.conversationId, turns });
   }

@@ -79,4 +79,25 @@ describe("app.converse with the default offline agents on embedded defaults", ()
     await rt.audit.seal();
     expect((await rt.audit.verify()).ok).toBe(true);
   });
+
+  it("rolls the booking back when the email service refuses the customer's address for good", async () => {
+    const talk = (text: string) => app.converse({ conversationId: "7002", userId: "34600777666", text });
+    await talk("Hola, quería reservar una limpieza dental el 20 de enero a las 11:00");
+    // The agent and the calendar take this address; the email service refuses its domain (label ends in "-").
+    const asked = await talk("Soy Marta Gómez, mi correo es marta.gomez@gmail-.com");
+    expect(asked.reply).toMatch(/¿Confirmo la cita de Limpieza dental .*Marta Gómez\?/);
+    const out = await talk("sí");
+    expect(out.toolOutcomes.map((o) => [o.node, o.tool, o.success])).toEqual([
+      ["execute_booking", "google_calendar", true],
+      ["send_notification", "send_email", false],
+      ["rollback", "google_calendar", true],
+    ]);
+    expect(out.reply).toContain("no he podido completar su cita");
+    expect(out.sagaStatus).toBe("compensated");
+    const rt = await app.tenant();
+    const { bookings } = await rt.calendar.listBookings("2027-01-20");
+    expect(bookings.filter((b) => b.status === "confirmed").map((b) => b.time)).toEqual(["10:00"]);
+    const booked = await rt.audit.getEntry(out.toolOutcomes[0]?.auditId as string);
+    expect(booked?.status).toBe("compensated");
+  });
 });

@@ -119,6 +119,29 @@ describe("every entry point as a real process, from a fresh data folder, on Redi
     expect(sagas.map((s) => s.status).sort()).toEqual(["compensated", "completed"]);
   });
 
+  it("converse answers one message per run and keeps the conversation across runs", {
+    timeout: RUN_TIMEOUT_MS * 2,
+  }, async () => {
+    const first = await cli(
+      ["converse", "--conversation", "9001", "--user", "34600", "Quiero cita para botox"],
+      cwd,
+      env,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Bótox\. ¿Qué día y a qué hora/);
+    // The second run only says a day and time: the treatment comes from the first run's checkpoint.
+    const second = await cli(
+      ["converse", "--conversation", "9001", "--user", "34600", "--json", "el 20 de enero a las 10:00"],
+      cwd,
+      env,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const result = JSON.parse(second.stdout) as { agent: string; reply: string; toolOutcomes: unknown[] };
+    expect(result.agent).toBe("schedule");
+    expect(result.reply).toMatch(/Bótox .*20 de enero/);
+    expect(result.toolOutcomes).toEqual([]);
+  });
+
   it("saga recover has nothing to do", { timeout: RUN_TIMEOUT_MS }, async () => {
     const run = await cli(["saga", "recover"], cwd, env);
     expect(run.code, run.stderr).toBe(0);
