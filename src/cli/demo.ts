@@ -1,5 +1,9 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { App } from "../app.js";
-import { newId } from "../util/ids.js";
+import type { AuditEntry } from "../audit/types.js";
+import type { ConverseResult } from "../graph/converse.js";
+import type { ToolOutcome } from "../graph/state.js";
 import { table } from "./format.js";
 
 interface DemoOptions {
@@ -7,141 +11,125 @@ interface DemoOptions {
   out(text: string): void;
 }
 
-/** The first opening day at least `ahead` days from today, as YYYY-MM-DD. */
-function openDayAhead(days: number[], ahead: number): string {
-  const d = new Date(Date.now() + ahead * 86_400_000);
-  for (let i = 0; i < 7 && !days.includes(d.getUTCDay()); i++) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+const MONTHS =
+  "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(" ");
+
+/** "20 de enero" for 2027-01-20. */
+function spanishDate(date: string): string {
+  return `${Number(date.slice(8, 10))} de ${MONTHS[Number(date.slice(5, 7)) - 1]}`;
 }
 
 /**
- * The main job on embedded defaults: a customer asks about a treatment, books it, is notified; a
- * second booking fails half-way and is rolled back newest first. Then the audit trail is shown and verified.
+ * The first opening day at least two days ahead where 10:00 and 11:00 are both free, so the scripted
+ * customers get the times they ask for on every run, also in a data folder earlier runs filled.
+ */
+async function freeDay(app: App): Promise<string> {
+  const rt = await app.tenant();
+  for (let ahead = 2; ahead < 90; ahead++) {
+    const date = new Date(Date.now() + ahead * 86_400_000).toISOString().slice(0, 10);
+    const { slots } = await rt.calendar.checkAvailability(date);
+    const starts = new Set(slots.map((s) => s.start.slice(11, 16)));
+    if (starts.has("10:00") && starts.has("11:00")) return date;
+  }
+  throw new Error("no day in the next three months has 10:00 and 11:00 free");
+}
+
+interface Script {
+  title: string;
+  conversationId: string;
+  userId: string;
+  messages: string[];
+}
+
+/**
+ * The main job on embedded defaults, as customers see it: two Spanish WhatsApp conversations through
+ * `app.converse` and the offline agents. The first books botox (the seed's flow: calendar event,
+ * confirmation email, WhatsApp message); in the second the customer's email address has a typo the
+ * email service refuses for good, so the booking made a step earlier is rolled back. Then the audit
+ * trail of both conversations is shown and verified.
  */
 export async function runDemo(app: App, o: DemoOptions): Promise<void> {
-  const t = await app.tenant();
-  const x = t.executor;
-  const run = newId().slice(-6).toLowerCase();
-  const who = { userId: "34600111222", conversationId: `demo-${run}` };
+  const rt = await app.tenant();
   const say = (text: string) => !o.json && o.out(text);
+  const date = spanishDate(await freeDay(app));
+  // Numeric ids: the conversation id doubles as the Chatwoot conversation the WhatsApp message goes to.
+  const base = 10_000 + (Date.now() % 80_000) * 10;
+  const scripts: Script[] = [
+    {
+      title: "a booking that goes through",
+      conversationId: String(base + 1),
+      userId: "34600111222",
+      messages: [
+        `Quiero agendar una cita para botox el ${date} a las 10am`,
+        "Me llamo Lucía Pérez",
+        "lucia.perez@example.com",
+        "sí",
+      ],
+    },
+    {
+      title: "a booking whose confirmation cannot be sent (a typo in the email address)",
+      conversationId: String(base + 2),
+      userId: "34600333444",
+      messages: [
+        `Hola, quería reservar una limpieza dental el ${date} a las 11:00`,
+        "Soy Marta Gómez, mi correo es marta.gomez@gmail-.com",
+        "sí",
+      ],
+    },
+  ];
 
-  say(`Tenant ${t.companyId}: audit store ${app.auditStore.kind}, calendar ${t.calendar.name}\n`);
-  const kb = await x.executeTool({
-    toolName: "knowledge_base",
-    parameters: { query: "¿Cuánto cuesta un blanqueamiento?", top_k: 1 },
-    agentName: "sales",
-    ...who,
-  });
-  const hit = (kb.data as { results?: { content: string; metadata: { heading: string } }[] } | null)
-    ?.results?.[0];
-  say(
-    `sales    > knowledge_base: ${hit ? `${hit.metadata.heading}: ${hit.content.slice(0, 100).replace(/\s+/g, " ")}...` : kb.error}`,
-  );
-
-  // The first opening day (two or more days ahead) with two free slots an hour apart.
-  const openDays = app.config.tenants.get(t.companyId)?.openingHours.days ?? [1, 2, 3, 4, 5];
-  const minutes = (slot: string) => Number(slot.slice(11, 13)) * 60 + Number(slot.slice(14, 16));
-  let date = "";
-  let firstSlot: string | undefined;
-  let secondSlot: string | undefined;
-  for (let ahead = 2; ahead < 60 && !secondSlot; ahead++) {
-    date = openDayAhead(openDays, ahead);
-    const avail = await x.executeTool({
-      toolName: "google_calendar",
-      parameters: { action: "check_availability", date },
-      agentName: "schedule",
-      ...who,
-    });
-    if (!avail.success) throw new Error(`check_availability failed: ${avail.error}`);
-    const slots = ((avail.data as { slots?: { start: string }[] }).slots ?? []).map((s) => s.start);
-    firstSlot = slots[0];
-    secondSlot = slots.find((s) => firstSlot !== undefined && minutes(s) >= minutes(firstSlot) + 60);
-    say(
-      `schedule > check_availability ${date}: ${slots.length} free slots (${slots.slice(0, 3).join(", ")}${slots.length > 3 ? ", ..." : ""})`,
-    );
+  say(`Tenant ${rt.companyId}: audit store ${app.auditStore.kind}, calendar ${rt.calendar.name}`);
+  const results: { conversationId: string; turns: ConverseResult[] }[] = [];
+  for (const script of scripts) {
+    say(`\n== Conversation ${script.conversationId}: ${script.title} ==`);
+    const turns: ConverseResult[] = [];
+    let undos = 0;
+    for (const text of script.messages) {
+      say(`customer          > ${text}`);
+      const r = await app.converse({ conversationId: script.conversationId, userId: script.userId, text });
+      turns.push(r);
+      // In the order they happened: the actions, the undos they registered, then any rollback.
+      const outcome = (t: ToolOutcome) =>
+        `${t.node}: ${t.tool}.${t.action} ${t.success ? "ok" : `FAILED (${t.error ?? "no reason given"})`}`;
+      for (const t of r.toolOutcomes.filter((t) => t.node !== "rollback"))
+        say(`  tool call       ${outcome(t)}`);
+      for (const c of r.compensations.slice(undos)) {
+        say(`  undo registered #${c.seq} ${c.tool}.${c.action} (for audit ${c.auditId})`);
+      }
+      for (const t of r.toolOutcomes.filter((t) => t.node === "rollback"))
+        say(`  compensation    ${outcome(t)}`);
+      undos = r.compensations.length;
+      if (r.sagaStatus) say(`  saga            ${r.sagaStatus}`);
+      const who = `agent (${r.agent ?? "-"})`.padEnd(18);
+      say(`${who}> ${r.reply.replace(/\n+/g, "\n                    ")}`);
+    }
+    results.push({ conversationId: script.conversationId, turns });
   }
-  if (!firstSlot || !secondSlot)
-    throw new Error("no day in the next two months has two free slots an hour apart");
 
-  const booking = (slot: string) => ({
-    customer_name: "Lucía Pérez",
-    customer_email: "lucia.perez@example.com",
-    treatment: "Blanqueamiento dental",
-    date,
-    time: slot.slice(11, 16),
-    duration_minutes: 60,
-  });
-  const confirmation = (slot: string) => ({
-    to_email: "lucia.perez@example.com",
-    template_name: "appointment_confirmation",
-    template_vars: {
-      customer_name: "Lucía Pérez",
-      appointment_date: date,
-      appointment_time: slot.slice(11, 16),
-      treatment: "Blanqueamiento dental",
-      clinic_name: "Clínica Benova",
-    },
-  });
-
-  /** A booking saga: every step is written before it acts and undone if a later one fails. */
-  const runSaga = async (
-    steps: { toolName: string; parameters: Record<string, unknown>; maxRetries?: number }[],
-  ) => {
-    const { sagaId } = await t.sagas.createSaga({
-      userId: who.userId,
-      sagaName: "booking",
-      conversationId: who.conversationId,
-    });
-    for (const step of steps) t.sagas.addToolStep(sagaId, { ...step, agentName: "schedule" });
-    return { sagaId, result: await t.sagas.executeSaga(sagaId) };
-  };
-
-  const { sagaId: ok, result: first } = await runSaga([
-    {
-      toolName: "google_calendar",
-      parameters: { action: "create_booking", booking_data: booking(firstSlot) },
-    },
-    { toolName: "send_email", parameters: confirmation(firstSlot) },
-    {
-      toolName: "send_whatsapp",
-      parameters: {
-        conversation_id: 4242,
-        message: `¡Hecho! Tu cita es el ${date} a las ${firstSlot.slice(11, 16)}.`,
-      },
-    },
-  ]);
-  say(`schedule > saga ${ok} (book, email, WhatsApp): ${first.status}, ${first.actionsExecuted} steps done`);
-
-  // A second visit whose confirmation cannot be sent: the booking made before it is undone.
-  const { sagaId: bad, result: second } = await runSaga([
-    {
-      toolName: "google_calendar",
-      parameters: { action: "create_booking", booking_data: booking(secondSlot) },
-    },
-    {
-      toolName: "send_email",
-      parameters: { ...confirmation(secondSlot), template_vars: { customer_name: "Lucía" } },
-      maxRetries: 0,
-    },
-  ]);
-  say(
-    `schedule > saga ${bad} (book, email): ${second.status}; failed at ${second.failedAction}: ${second.error}`,
-  );
-  say(
-    `rollback > ${second.actionsCompensated} completed step(s) undone newest first (the booking: event deleted, cancellation email sent)\n`,
-  );
-
-  const trail = await t.audit.query({ conversationId: who.conversationId, limit: 100 });
-  await t.audit.seal();
-  const report = await t.audit.verify();
+  const entries: AuditEntry[] = [];
+  for (const { conversationId } of results) {
+    entries.push(...(await rt.audit.query({ conversationId, limit: 200 })).entries);
+  }
+  entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const sagaIds = [...new Set(entries.map((e) => e.sagaId).filter((id): id is string => !!id))];
+  const sagas = await Promise.all(sagaIds.map((id) => rt.sagas.getSaga(id)));
+  await rt.audit.seal();
+  const report = await rt.audit.verify();
+  const outbox = join(app.config.dataDir, "outbox", rt.companyId);
+  const emails = existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith(".eml")) : [];
   if (o.json) {
     o.out(
       JSON.stringify(
         {
-          conversationId: who.conversationId,
-          sagas: [first, second],
-          entries: trail.entries,
+          conversations: results,
+          sagas: sagas.map((s) => ({
+            sagaId: s?.sagaId,
+            status: s?.status,
+            conversationId: s?.conversationId,
+          })),
+          entries,
           verify: report,
+          outbox: emails.length > 0 ? outbox : null,
         },
         null,
         2,
@@ -149,9 +137,11 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
     );
     return;
   }
+  o.out("\n== Audit trail of both conversations ==");
   o.out(
-    table([...trail.entries].reverse() as unknown as Record<string, unknown>[], [
+    table(entries as unknown as Record<string, unknown>[], [
       "auditId",
+      "conversationId",
       "status",
       "actionName",
       "agentName",
@@ -162,8 +152,12 @@ export async function runDemo(app: App, o: DemoOptions): Promise<void> {
   o.out(
     `\naudit verify: ${report.ok ? "OK" : "TAMPERED"} (${report.entriesChecked} entries, ${report.recordsChecked} records${report.signed ? ", signed" : ", unsigned: set AUDIT_SIGNING_KEY"})`,
   );
+  o.out(`sagas: ${sagas.map((s) => `${s?.sagaId} ${s?.status}`).join(", ")}`);
   o.out(
-    `data under ${app.config.dataDir}; try: npm run cli -- audit list --conversation ${who.conversationId}`,
+    emails.length > 0
+      ? `emails: ${emails.length} .eml file(s) in ${outbox}`
+      : "emails: sent through the configured provider (no outbox)",
   );
-  o.out(`                  and: npm run cli -- saga show ${bad}`);
+  o.out(`data under ${app.config.dataDir}; try: npm run cli -- audit list --conversation ${base + 2}`);
+  if (sagaIds[1]) o.out(`                  and: npm run cli -- saga show ${sagaIds[1]}`);
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
-import { App } from "../app.js";
-import { ConfigError, loadConfig } from "../config/index.js";
+import { App, type AppOptions } from "../app.js";
+import { type AppConfig, ConfigError, loadConfig } from "../config/index.js";
 import { registerAuditCommands } from "./audit-commands.js";
+import { registerConverseCommand } from "./converse-command.js";
 import { runDemo } from "./demo.js";
 import { CliError } from "./format.js";
 import { registerSagaCommands } from "./saga-commands.js";
@@ -12,9 +15,23 @@ const state: { app: Promise<App> | null } = { app: null };
  * Built and started on first use (so `--help` works even with a bad environment): a Redis that
  * does not answer stops the command here with one line naming the URL and the reason.
  */
-function getApp(): Promise<App> {
-  state.app ??= App.create(loadConfig());
+function getApp(options: (config: AppConfig) => AppOptions = () => ({})): Promise<App> {
+  if (!state.app) {
+    const config = loadConfig();
+    state.app = App.create(config, options(config));
+  }
   return state.app;
+}
+
+/**
+ * The demo prints a transcript: unless LOG_LEVEL is set, its log lines go to DATA_DIR/demo.log
+ * instead of stderr, so none interleave with the conversation.
+ */
+function demoLogs(config: AppConfig): AppOptions {
+  if (process.env.LOG_LEVEL) return {};
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, "demo.log");
+  return { logWrite: (line) => appendFileSync(file, `${line}\n`) };
 }
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -28,10 +45,12 @@ const program = new Command("agent-ledger")
 program
   .command("demo")
   .description(
-    "book, notify and roll back a visit on embedded defaults (no keys, no services), then show the audit trail",
+    "two scripted Spanish conversations on embedded defaults (no keys, no services): one booking goes through, one is rolled back; then the audit trail. Logs go to DATA_DIR/demo.log unless LOG_LEVEL is set",
   )
   .option("--json", "machine-readable summary")
-  .action(async (o: { json?: boolean }) => runDemo(await getApp(), { json: o.json === true, out }));
+  .action(async (o: { json?: boolean }) => runDemo(await getApp(demoLogs), { json: o.json === true, out }));
+
+registerConverseCommand(program, { app: () => getApp(), out });
 
 registerAuditCommands(program, { audit: async (companyId) => (await getApp()).auditFor(companyId), out });
 

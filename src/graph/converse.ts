@@ -40,13 +40,13 @@ export interface ConverseResult {
   pendingApproval?: unknown;
 }
 
-/** The graph's dependencies for a tenant of the app, with the agents the factory builds. */
 /** What conversations need of the composition root (the App): its config and each tenant's runtime. */
 export interface ConverseHost {
   readonly config: AppConfig;
   tenant(companyId: string): Promise<TenantRuntime>;
 }
 
+/** The graph's dependencies for a tenant of the app, with the agents the factory builds. */
 export async function graphDepsFor(
   app: ConverseHost,
   companyId: string,

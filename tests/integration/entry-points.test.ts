@@ -75,23 +75,34 @@ describe("every entry point as a real process, from a fresh data folder, on Redi
     expect(errorLogs(run.stderr)).toEqual([]);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as {
-      conversationId: string;
+      conversations: { conversationId: string; turns: { reply: string; sagaStatus: string | null }[] }[];
       sagas: { status: string }[];
       verify: { ok: boolean };
+      outbox: string | null;
     };
     expect(summary.sagas.map((s) => s.status)).toEqual(["completed", "compensated"]);
+    expect(summary.conversations.map((c) => c.turns.at(-1)?.sagaStatus)).toEqual([
+      "completed",
+      "compensated",
+    ]);
+    expect(summary.conversations[0]?.turns.at(-1)?.reply).toContain("✅ Su cita ha sido confirmada");
     expect(summary.verify.ok).toBe(true);
-    conversationId = summary.conversationId;
+    expect(summary.outbox).toBe(join(cwd, ".data", "outbox", companyId));
+    // The rolled-back conversation: its trail shows the booking, the refused email and the undo.
+    conversationId = summary.conversations[1]?.conversationId ?? "";
     // The embedded stores next to Redis (calendar, conversations, tickets, outbox) made their folder.
     for (const name of ["calendar.db", "conversations.db", "tickets.db", "outbox"])
       expect(existsSync(join(cwd, ".data", name)), name).toBe(true);
   });
 
-  it("audit list shows the demo's conversation", { timeout: RUN_TIMEOUT_MS }, async () => {
+  it("audit list shows the demo's rolled-back conversation", { timeout: RUN_TIMEOUT_MS }, async () => {
     const run = await cli(["audit", "list", "--conversation", conversationId, "--json"], cwd, env);
     expect(run.code, run.stderr).toBe(0);
     const page = JSON.parse(run.stdout) as { entries: { status: string; actionName: string }[] };
-    expect(page.entries).toHaveLength(9);
+    const seen = page.entries.map((e) => `${e.actionName} ${e.status}`);
+    expect(seen).toContain("google_calendar.create_booking compensated");
+    expect(seen).toContain("send_email.appointment_confirmation failed");
+    expect(seen).toContain("google_calendar.delete_booking success");
     expect(page.entries.filter((e) => e.status === "compensated")).toHaveLength(1);
   });
 
@@ -106,6 +117,29 @@ describe("every entry point as a real process, from a fresh data folder, on Redi
     expect(run.code, run.stderr).toBe(0);
     const sagas = JSON.parse(run.stdout) as { status: string }[];
     expect(sagas.map((s) => s.status).sort()).toEqual(["compensated", "completed"]);
+  });
+
+  it("converse answers one message per run and keeps the conversation across runs", {
+    timeout: RUN_TIMEOUT_MS * 2,
+  }, async () => {
+    const first = await cli(
+      ["converse", "--conversation", "9001", "--user", "34600", "Quiero cita para botox"],
+      cwd,
+      env,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Bótox\. ¿Qué día y a qué hora/);
+    // The second run only says a day and time: the treatment comes from the first run's checkpoint.
+    const second = await cli(
+      ["converse", "--conversation", "9001", "--user", "34600", "--json", "el 20 de enero a las 10:00"],
+      cwd,
+      env,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const result = JSON.parse(second.stdout) as { agent: string; reply: string; toolOutcomes: unknown[] };
+    expect(result.agent).toBe("schedule");
+    expect(result.reply).toMatch(/Bótox .*20 de enero/);
+    expect(result.toolOutcomes).toEqual([]);
   });
 
   it("saga recover has nothing to do", { timeout: RUN_TIMEOUT_MS }, async () => {
