@@ -113,5 +113,9 @@ describe("EmailService configuration checks", () => {
       failover: true,
       defaultLocale: "es",
     });
+    // A tenant id with "_" still yields a valid default sender (host names have no "_").
+    expect(new EmailService({ companyId: "clinica_sur" }).config.fromEmail).toBe(
+      "no-reply@clinica-sur.localhost",
+    );
   });
 });

@@ -47,7 +47,9 @@ export function resolveEmailConfig(config: EmailConfig): ResolvedEmailConfig {
   if (typeof config.companyId !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(config.companyId)) {
     throw new EmailConfigError("companyId", "expected letters, digits, - or _ (e.g. benova)");
   }
-  const fromEmail = nonEmpty(config.fromEmail) ?? `no-reply@${config.companyId.toLowerCase()}.localhost`;
+  // A host name has no "_": a tenant such as "clinica_sur" gets no-reply@clinica-sur.localhost.
+  const host = config.companyId.toLowerCase().replaceAll("_", "-");
+  const fromEmail = nonEmpty(config.fromEmail) ?? `no-reply@${host}.localhost`;
   if (!isEmailAddress(fromEmail))
     throw new EmailConfigError("fromEmail", `expected an email address, got "${fromEmail}"`);
   const fromName = config.fromName ?? "";

@@ -14,7 +14,7 @@ export type EmailLocale = (typeof LOCALES)[number];
  */
 export interface EmailConfig {
   companyId: string;
-  /** Sender address; defaults to `no-reply@<companyId>.localhost`. */
+  /** Sender address; defaults to `no-reply@<companyId>.localhost` (`_` in the id becomes `-`). */
   fromEmail?: string;
   fromName?: string;
   smtpHost?: string;
