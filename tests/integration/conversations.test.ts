@@ -109,6 +109,14 @@ async function check(
   for (const [key, n] of Object.entries(want.faults_fired ?? {})) {
     expect(world.fired.get(key) ?? 0, `${at} faults_fired ${key}`).toBe(n);
   }
+  if (want.ticket) {
+    const id = /tkt_[0-9a-f]{24}/.exec(out.reply)?.[0];
+    expect(id, `${at} ticket id in the reply`).toBeDefined();
+    const ticket = await world.rt.tickets.getTicket(id ?? "");
+    for (const [field, value] of Object.entries(want.ticket)) {
+      expect(ticket?.[field as keyof typeof want.ticket], `${at} ticket.${field}`).toBe(value);
+    }
+  }
   for (const [date, events] of Object.entries(want.calendar ?? {})) {
     const { bookings } = await world.rt.calendar.listBookings(date);
     const got = bookings.filter((b) => b.status === "confirmed").map((b) => `${b.time} ${b.treatment}`);

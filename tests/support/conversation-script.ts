@@ -40,6 +40,8 @@ export interface TurnExpect {
   saga_status?: string | null;
   /** How many injected failures fired so far, per `service.method`. */
   faults_fired?: Record<string, number>;
+  /** The ticket whose id (`tkt_…`) this turn's reply names, as the tenant's ticket service holds it. */
+  ticket?: { subject?: string; priority?: string; status?: string };
 }
 
 export interface Turn {
@@ -71,6 +73,7 @@ const EXPECT = new Set([
   "compensations",
   "saga_status",
   "faults_fired",
+  "ticket",
 ]);
 
 /** Reads and checks one script; a bad file fails with its path and the offending field. */
