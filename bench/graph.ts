@@ -99,16 +99,23 @@ async function run(ctx: BenchContext): Promise<BenchOutcome> {
     for (const v of ["graph", "plain"] as const)
       for (const b of booking[v].splice(0, sizes.warmup)) await b();
     const samples = { graph: [] as number[], plain: [] as number[] };
+    const roundMeans: { graph: number; plain: number }[] = [];
     const per = Math.ceil(sizes.bookings / sizes.rounds);
     for (let r = 0; r < sizes.rounds; r++) {
       const order = r % 2 === 0 ? (["plain", "graph"] as const) : (["graph", "plain"] as const);
-      for (const v of order)
-        for (const b of booking[v].splice(0, per)) {
+      const means = { graph: 0, plain: 0 };
+      for (const v of order) {
+        const batch = booking[v].splice(0, per);
+        const t0 = performance.now();
+        for (const b of batch) {
           const t = performance.now();
           await b();
           samples[v].push(performance.now() - t);
         }
-      ctx.print(`  round ${r + 1}/${sizes.rounds} done`);
+        means[v] = round((performance.now() - t0) / batch.length);
+      }
+      roundMeans.push(means);
+      ctx.print(`  round ${r + 1}/${sizes.rounds}: mean ms graph ${means.graph}, plain ${means.plain}`);
     }
     const stats = (s: number[]) => {
       const sum = s.reduce((a, b) => a + b, 0);
@@ -158,7 +165,7 @@ async function run(ctx: BenchContext): Promise<BenchOutcome> {
           met: ratio <= RATIO_GOAL,
         },
       ],
-      data: { sizes, graph: g, plain: p, ratio },
+      data: { sizes, graph: g, plain: p, ratio, roundMeans },
       notes: [
         "both graphs checkpoint to SQLite with durability sync; the plain one has no executor, audit or saga",
         "only the final booking turn is timed; the three turns before it are prepared beforehand",

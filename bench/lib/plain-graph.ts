@@ -6,9 +6,10 @@ import { agentInput } from "../../src/graph/agent-tools.js";
 import { bookingData, confirmationEmail } from "../../src/graph/booking-data.js";
 import { bookingKey, type GraphDeps } from "../../src/graph/deps.js";
 import { say, withLine } from "../../src/graph/reply.js";
-import { type GraphStateType, GraphState, type GraphUpdate } from "../../src/graph/state.js";
+import { GraphState, type GraphStateType, type GraphUpdate } from "../../src/graph/state.js";
 import { texts } from "../../src/graph/texts.js";
 import { eventIdFor } from "../../src/services/calendar/event-id.js";
+import type { BookingData } from "../../src/services/calendar/types.js";
 import { newId } from "../../src/util/ids.js";
 
 /**
@@ -43,9 +44,12 @@ export function plainBookingGraph(deps: GraphDeps, rt: TenantRuntime, checkpoint
     const a = state.sharedContext.appointment;
     if (!a) throw new Error("book: no appointment");
     const ref = a.booking_ref ?? newId().toLowerCase();
-    const created = await rt.calendar.createBooking(bookingData(a, state.sharedContext.customer) as never, {
-      eventId: eventIdFor(bookingKey(state, ref, "book")),
-    });
+    const created = await rt.calendar.createBooking(
+      bookingData(a, state.sharedContext.customer) as unknown as BookingData, // the calendar validates it
+      {
+        eventId: eventIdFor(bookingKey(state, ref, "book")),
+      },
+    );
     return { sharedContext: { appointment: { ...a, booking_ref: ref, event_id: created.event_id } } };
   };
   const notify = async (state: GraphStateType): Promise<GraphUpdate> => {
