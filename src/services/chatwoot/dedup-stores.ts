@@ -1,7 +1,6 @@
 import type { Cluster, Redis } from "ioredis";
 import { resolvePrefix } from "../../redis/keys.js";
 import { RedisSendClaims } from "../../util/redis-send-claims.js";
-import type { ClaimResult, ReleaseOutcome } from "../../util/send-claims.js";
 import { SqliteSentKeys } from "../../util/sqlite-sent-keys.js";
 import type { ChatwootDedupStore } from "./types.js";
 
@@ -13,35 +12,16 @@ const REMEMBER_MS = 7 * 86_400_000;
  * sending one key (a redelivered webhook, a resumed graph) exactly one messages the customer.
  * Keys live under the tenant's hash tag.
  */
-export class RedisChatwootDedupStore implements ChatwootDedupStore {
-  private readonly claims: RedisSendClaims;
-
+export class RedisChatwootDedupStore extends RedisSendClaims implements ChatwootDedupStore {
   /** `prefix`: key prefix (default "al", see src/redis/keys.ts); tests use one per test. */
   constructor(options: { redis: Redis | Cluster; companyId: string; prefix?: string }) {
-    this.claims = new RedisSendClaims({
+    super({
       redis: options.redis,
       prefix: resolvePrefix(options.prefix),
       companyId: options.companyId,
       channel: "whatsapp",
       ttlMs: REMEMBER_MS,
     });
-  }
-
-  /** The Redis key of an idempotency key. */
-  keyFor(key: string): string {
-    return this.claims.keyFor(key);
-  }
-
-  claim(key: string, owner: string, leaseMs: number): Promise<ClaimResult> {
-    return this.claims.claim(key, owner, leaseMs);
-  }
-
-  complete(key: string, owner: string, result: string, ttlMs?: number): Promise<boolean> {
-    return this.claims.complete(key, owner, result, ttlMs);
-  }
-
-  release(key: string, owner: string, outcome?: ReleaseOutcome): Promise<boolean> {
-    return this.claims.release(key, owner, outcome);
   }
 }
 

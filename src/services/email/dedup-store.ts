@@ -2,7 +2,6 @@ import type Database from "better-sqlite3";
 import type { Cluster, Redis } from "ioredis";
 import { LEGACY_EMAIL_PREFIX, resolvePrefix } from "../../redis/keys.js";
 import { RedisSendClaims } from "../../util/redis-send-claims.js";
-import type { ClaimResult, ReleaseOutcome } from "../../util/send-claims.js";
 import { SqliteSentKeys } from "../../util/sqlite-sent-keys.js";
 import type { EmailDedupStore } from "./types.js";
 
@@ -34,15 +33,13 @@ export interface RedisEmailDedupStoreOptions {
  * const store = new RedisEmailDedupStore({ redis, companyId: "benova" });
  * const email = new EmailService(config, { dedupStore: store });
  */
-export class RedisEmailDedupStore implements EmailDedupStore {
-  private readonly claims: RedisSendClaims;
-
+export class RedisEmailDedupStore extends RedisSendClaims implements EmailDedupStore {
   constructor(options: RedisEmailDedupStoreOptions) {
     const legacy =
       options.legacyPrefix === undefined && options.prefix === undefined
         ? LEGACY_EMAIL_PREFIX
         : options.legacyPrefix;
-    this.claims = new RedisSendClaims({
+    super({
       redis: options.redis,
       prefix: resolvePrefix(options.prefix),
       companyId: options.companyId,
@@ -50,23 +47,6 @@ export class RedisEmailDedupStore implements EmailDedupStore {
       ...(legacy == null ? {} : { legacyPrefix: resolvePrefix(legacy) }),
       ttlMs: options.ttlMs ?? WEEK_MS,
     });
-  }
-
-  /** The Redis key of an idempotency key. */
-  keyFor(idempotencyKey: string): string {
-    return this.claims.keyFor(idempotencyKey);
-  }
-
-  claim(key: string, owner: string, leaseMs: number): Promise<ClaimResult> {
-    return this.claims.claim(key, owner, leaseMs);
-  }
-
-  complete(key: string, owner: string, result: string, ttlMs?: number): Promise<boolean> {
-    return this.claims.complete(key, owner, result, ttlMs);
-  }
-
-  release(key: string, owner: string, outcome?: ReleaseOutcome): Promise<boolean> {
-    return this.claims.release(key, owner, outcome);
   }
 }
 
