@@ -5,6 +5,7 @@ import { sagaEntries } from "./recovery.js";
 import { auditWrite, type RunContext, requireTools, storedResult } from "./run-context.js";
 import type { SagaStore } from "./store.js";
 import type { SagaExecutionResult, SagaRecord, SagaStep } from "./types.js";
+import { notStartedStep } from "./validation.js";
 
 /** One step of a saga whose steps another component runs (e.g. the tool nodes of the agent graph). */
 export interface DrivenStepInput {
@@ -93,31 +94,18 @@ export class DrivenSagas {
       }
       keys.add(s.key);
       const action = typeof s.parameters?.action === "string" ? `.${s.parameters.action}` : "";
-      return {
+      return notStartedStep({
         index,
         actionType: s.actionType,
         actionName: s.actionName ?? `${s.toolName}${action}`,
         kind: "tool",
         toolName: s.toolName,
         parameters: storedResult(s.parameters) as Record<string, unknown>,
-        status: "planned",
         idempotencyKey: s.key,
         maxRetries: null,
         timeoutMs: null,
-        compensation: null,
         hasCompensator: false,
-        auditId: null,
-        attempts: 0,
-        result: null,
-        error: null,
-        startedAt: null,
-        finishedAt: null,
-        compensationAuditId: null,
-        compensationAttempts: 0,
-        compensationError: null,
-        compensatedAt: null,
-        attention: null,
-      };
+      });
     });
     return base;
   }

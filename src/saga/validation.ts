@@ -126,19 +126,41 @@ export function validateToolStep(step: SagaToolStepInput): StepDefinition {
 
 /** The stored form of a step that has not started. */
 export function planStep(sagaId: string, index: number, def: StepDefinition): SagaStep {
-  return {
+  return notStartedStep({
     index,
     actionType: def.actionType,
     actionName: def.actionName,
     kind: def.kind,
     toolName: def.toolName,
     parameters: def.parameters,
-    status: "planned",
     idempotencyKey: stepKey(sagaId, index),
     maxRetries: def.maxRetries,
     timeoutMs: def.timeoutMs,
-    compensation: null,
     hasCompensator: def.compensator !== null || def.compensation !== null,
+  });
+}
+
+/** What defines a step before it runs; everything else starts empty. */
+export type StepPlan = Pick<
+  SagaStep,
+  | "index"
+  | "actionType"
+  | "actionName"
+  | "kind"
+  | "toolName"
+  | "parameters"
+  | "idempotencyKey"
+  | "maxRetries"
+  | "timeoutMs"
+  | "hasCompensator"
+>;
+
+/** A `planned` step with no attempt, result, undo or error recorded yet. */
+export function notStartedStep(plan: StepPlan): SagaStep {
+  return {
+    ...plan,
+    status: "planned",
+    compensation: null,
     auditId: null,
     attempts: 0,
     result: null,
