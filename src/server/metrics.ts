@@ -27,7 +27,6 @@ export class Metrics implements ServiceObserver {
   private readonly sagas: Counter<"tenant" | "status">;
   private readonly turnSeconds: Histogram<"tenant" | "outcome">;
   private readonly turnAgeSeconds: Histogram<"tenant" | "outcome">;
-  private readonly queueScrapeErrors: Counter;
   private queue: TurnQueue | null = null;
   private sample: Promise<QueueStats | null> | null = null;
 
@@ -78,11 +77,6 @@ export class Metrics implements ServiceObserver {
       buckets: TURN_BUCKETS,
       registers,
     });
-    this.queueScrapeErrors = new Counter({
-      name: `${p}queue_stats_errors_total`,
-      help: "Scrapes where the queue's statistics could not be read",
-      registers,
-    });
     const self = this;
     new Gauge({
       name: `${p}queue_turns`,
@@ -106,6 +100,14 @@ export class Metrics implements ServiceObserver {
         this.reset();
         const stats = await self.queueStats();
         if (stats) this.set((stats.oldestAgeMs ?? 0) / 1000);
+      },
+    });
+    new Gauge({
+      name: `${p}queue_up`,
+      help: "1 when the queue's statistics could be read at this scrape, else 0",
+      registers,
+      async collect() {
+        this.set(self.queue && (await self.queueStats()) ? 1 : 0);
       },
     });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
@@ -162,10 +164,7 @@ export class Metrics implements ServiceObserver {
     if (!this.sample) {
       this.sample = queue.stats().then(
         (s) => s,
-        () => {
-          this.queueScrapeErrors.inc();
-          return null;
-        },
+        () => null,
       );
       void this.sample.finally(() => {
         this.sample = null;

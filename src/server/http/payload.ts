@@ -19,7 +19,7 @@ const text = (what: string, max: number) =>
 const httpUrl = z
   .string(expecting("an http(s) URL"))
   .max(4096, "longer than 4096 characters")
-  .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), "expected an http(s) URL");
+  .refine((v) => v === "" || (/^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v)), "expected an http(s) URL");
 
 const SenderSchema = z.looseObject(
   {

@@ -62,6 +62,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
   });
   app.decorateRequest("delivery", null);
+  app.addHook("onSend", async (_request, reply, payload) => {
+    // While closing, a kept-alive connection ends with its response instead of lingering.
+    if (closing.has(app)) void reply.header("connection", "close");
+    return payload;
+  });
   installErrorReplies(app, { logger, observer, maxBodyBytes });
   const perMinute = config.env.WEBHOOK_RATE_LIMIT_PER_MINUTE;
   if (perMinute > 0)
@@ -85,14 +90,25 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   return app;
 }
 
+/** Servers being closed: their responses carry `Connection: close`. */
+const closing = new WeakSet<FastifyInstance>();
+
 /**
- * Graceful shutdown: the server stops accepting connections, lets the requests in flight finish
- * (new requests on kept-alive connections get 503), then the queue closes.
+ * Graceful shutdown: the server stops accepting connections and lets the requests in flight finish
+ * (their connections close after the response; new requests on kept-alive connections get 503);
+ * connections still open after `timeoutMs` (default 10 s) are cut. Then the queue closes.
  */
-export async function closeServer(server: FastifyInstance, queue: TurnQueue): Promise<void> {
+export async function closeServer(
+  server: FastifyInstance,
+  queue: TurnQueue,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  closing.add(server);
+  const timer = setTimeout(() => server.server.closeAllConnections(), options.timeoutMs ?? 10_000);
   try {
     await server.close();
   } finally {
+    clearTimeout(timer);
     await queue.close();
   }
 }
