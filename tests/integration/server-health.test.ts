@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -10,7 +11,12 @@ import { MemoryTurnQueue } from "../../src/server/queue/memory-queue.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { chatwootDelivery, messageCreatedPayload } from "../support/chatwoot-webhook.js";
 import { type PrivateRedis, startRedisServer } from "../support/redis-server.js";
-import { SECRET, startWebhookHarness, type Transport, type WebhookHarness } from "../support/webhook-harness.js";
+import {
+  SECRET,
+  startWebhookHarness,
+  type Transport,
+  type WebhookHarness,
+} from "../support/webhook-harness.js";
 
 /** A queue whose backing store is gone: its ping fails as a Redis queue's does when Redis is down. */
 class UnreachableQueue extends MemoryTurnQueue {
@@ -35,13 +41,17 @@ describe.each<Transport>(["inject", "listen"])("health and readiness through %s"
 
   it("/readyz is ready when the queue and the checks answer, 503 naming what is down", async () => {
     let databaseUp = true;
-    h = await startWebhookHarness(transport, {}, {
-      ready: {
-        database: async () => {
-          if (!databaseUp) throw new Error("database unreachable");
+    h = await startWebhookHarness(
+      transport,
+      {},
+      {
+        ready: {
+          database: async () => {
+            if (!databaseUp) throw new Error("database unreachable");
+          },
         },
       },
-    });
+    );
     const up = await h.send({ method: "GET", url: "/readyz" });
     expect(up.status).toBe(200);
     expect(up.json()).toEqual({ status: "ready", checks: { queue: "up", database: "up" } });
@@ -122,12 +132,18 @@ describe("/metrics", () => {
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.body;
     expect(text).toContain('agent_ledger_webhooks_total{tenant="benova",outcome="queued",reason="queued"} 2');
-    expect(text).toContain('agent_ledger_webhooks_total{tenant="benova",outcome="duplicate",reason="duplicate"} 1');
-    expect(text).toContain('agent_ledger_webhooks_total{tenant="benova",outcome="ignored",reason="private_note"} 1');
+    expect(text).toContain(
+      'agent_ledger_webhooks_total{tenant="benova",outcome="duplicate",reason="duplicate"} 1',
+    );
+    expect(text).toContain(
+      'agent_ledger_webhooks_total{tenant="benova",outcome="ignored",reason="private_note"} 1',
+    );
     expect(text).toContain(
       'agent_ledger_webhooks_total{tenant="benova",outcome="unauthorized",reason="bad_signature"} 1',
     );
-    expect(text).toContain('agent_ledger_webhooks_total{tenant="unknown",outcome="invalid",reason="unknown_account"} 1');
+    expect(text).toContain(
+      'agent_ledger_webhooks_total{tenant="unknown",outcome="invalid",reason="unknown_account"} 1',
+    );
     expect(text).toContain('agent_ledger_queue_turns{state="waiting"} 2');
     expect(text).toContain('agent_ledger_queue_turns{state="active"} 0');
     const age = Number(/^agent_ledger_queue_oldest_age_seconds (\S+)$/m.exec(text)?.[1]);
@@ -156,16 +172,19 @@ describe("closeServer", () => {
     const inCheck = new Promise<void>((r) => {
       entered = r;
     });
-    const h = await startWebhookHarness("listen", {}, {
-      ready: {
-        slow: async () => {
-          entered();
-          await slow;
+    const h = await startWebhookHarness(
+      "listen",
+      {},
+      {
+        ready: {
+          slow: async () => {
+            entered();
+            await slow;
+          },
         },
       },
-    });
-    const address = h.app.addresses()[0];
-    const base = `http://127.0.0.1:${address?.port}`;
+    );
+    const base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     const inFlight = fetch(`${base}/readyz`);
     await inCheck;
     const closing = closeServer(h.app, h.queue);

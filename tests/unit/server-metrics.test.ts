@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Metrics } from "../../src/server/metrics.js";
 import type { TurnReport } from "../../src/server/observer.js";
-import type { QueueStats, TurnQueue } from "../../src/server/queue/types.js";
 import { MemoryTurnQueue } from "../../src/server/queue/memory-queue.js";
+import type { QueueStats, TurnQueue } from "../../src/server/queue/types.js";
 
 const report = (extra: Partial<TurnReport> = {}): TurnReport => ({
   companyId: "benova",
@@ -23,7 +23,15 @@ describe("Metrics", () => {
   it("counts turns, tools, compensations and sagas and observes the latency histograms", async () => {
     const m = new Metrics();
     m.turn(report());
-    m.turn(report({ outcome: "handed_off", durationMs: 3000, toolOutcomes: [], compensations: 0, sagaStatus: null }));
+    m.turn(
+      report({
+        outcome: "handed_off",
+        durationMs: 3000,
+        toolOutcomes: [],
+        compensations: 0,
+        sagaStatus: null,
+      }),
+    );
     const text = await m.text();
     expect(text).toContain('agent_ledger_turns_total{tenant="benova",outcome="replied"} 1');
     expect(text).toContain('agent_ledger_turns_total{tenant="benova",outcome="handed_off"} 1');
@@ -35,8 +43,12 @@ describe("Metrics", () => {
     );
     expect(text).toContain('agent_ledger_compensations_total{tenant="benova"} 1');
     expect(text).toContain('agent_ledger_sagas_total{tenant="benova",status="compensated"} 1');
-    expect(text).toContain('agent_ledger_turn_duration_seconds_bucket{le="0.25",tenant="benova",outcome="replied"} 1');
-    expect(text).toContain('agent_ledger_turn_duration_seconds_bucket{le="2.5",tenant="benova",outcome="handed_off"} 0');
+    expect(text).toContain(
+      'agent_ledger_turn_duration_seconds_bucket{le="0.25",tenant="benova",outcome="replied"} 1',
+    );
+    expect(text).toContain(
+      'agent_ledger_turn_duration_seconds_bucket{le="2.5",tenant="benova",outcome="handed_off"} 0',
+    );
     expect(text).toContain('agent_ledger_turn_age_seconds_sum{tenant="benova",outcome="replied"} 0.45');
   });
 
@@ -46,7 +58,9 @@ describe("Metrics", () => {
     m.webhook("x".repeat(200), "queued");
     expect(() => m.turn({ ...report(), toolOutcomes: null as unknown as [] })).not.toThrow();
     const text = await m.text();
-    expect(text).toContain('agent_ledger_webhooks_total{tenant="unknown",outcome="invalid",reason="other"} 1');
+    expect(text).toContain(
+      'agent_ledger_webhooks_total{tenant="unknown",outcome="invalid",reason="other"} 1',
+    );
     expect(text).toContain('agent_ledger_webhooks_total{tenant="other",outcome="queued",reason="none"} 1');
   });
 
@@ -88,7 +102,9 @@ describe("Metrics", () => {
     const text = await m.text();
     expect(calls).toBe(1);
     expect(text).toContain('agent_ledger_queue_turns{state="waiting"} 1');
-    expect(Number(/^agent_ledger_queue_oldest_age_seconds (\S+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(5);
+    expect(Number(/^agent_ledger_queue_oldest_age_seconds (\S+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(
+      5,
+    );
     fail = true;
     const down = await m.text();
     expect(down).not.toContain('agent_ledger_queue_turns{state="waiting"}');
@@ -98,7 +114,9 @@ describe("Metrics", () => {
   });
 
   it("exports process metrics on request", async () => {
-    expect(await new Metrics({ defaultMetrics: true }).text()).toContain("agent_ledger_process_cpu_seconds_total");
+    expect(await new Metrics({ defaultMetrics: true }).text()).toContain(
+      "agent_ledger_process_cpu_seconds_total",
+    );
     expect(await new Metrics().text()).not.toContain("process_cpu_seconds_total");
   });
 });

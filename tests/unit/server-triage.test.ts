@@ -48,9 +48,9 @@ describe("triage of a Chatwoot delivery", () => {
     expect(code({ ...messageCreatedPayload(), message_type: "activity" })).toBe("not_incoming");
     expect(code(messageCreatedPayload({ senderType: "agent_bot" }))).toBe("not_from_contact");
     expect(code(messageCreatedPayload({ content: "" }))).toBe("empty_message");
-    expect(code(messageCreatedPayload({ content: "", attachments: [{ file_type: "location", data_url: "" }] }))).toBe(
-      "empty_message",
-    );
+    expect(
+      code(messageCreatedPayload({ content: "", attachments: [{ file_type: "location", data_url: "" }] })),
+    ).toBe("empty_message");
     expect(code(messageCreatedPayload({ conversationStatus: "open" }))).toBe("human_handling");
     expect(code(messageCreatedPayload({ conversationStatus: "snoozed" }))).toBe("work");
     expect(code({ event: "conversation_created" })).toBe("other_event");
