@@ -1,5 +1,5 @@
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { AppConfig } from "../../config/index.js";
 import type { Logger } from "../../util/logger.js";
 import { Metrics } from "../metrics.js";
@@ -7,7 +7,7 @@ import { NO_OBSERVER, type ServiceObserver } from "../observer.js";
 import type { TurnQueue } from "../queue/types.js";
 import "./delivery.js";
 import { healthRoutes, type ReadyCheck } from "./health-routes.js";
-import { installErrorReplies } from "./replies.js";
+import { installErrorReplies, rejectionBody } from "./replies.js";
 import { WebhookTenants } from "./tenants.js";
 import { webhookRoutes } from "./webhook-routes.js";
 
@@ -60,6 +60,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     requestTimeout: 15_000,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+    // A path the router cannot read (bad percent-encoding, an over-long segment) is the client's.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      void (reply as FastifyReply).code(status).send(rejectionBody(status, "path: not a valid URL path"));
+    },
   });
   app.decorateRequest("delivery", null);
   app.addHook("onSend", async (_request, reply, payload) => {
