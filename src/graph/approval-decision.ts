@@ -59,6 +59,14 @@ export function pendingApprovalOf(snapshot: StateSnapshot): ApprovalRequest | nu
 }
 
 /**
+ * What the customer has not read yet of a resumed turn's reply: the tool nodes add their lines to the
+ * reply the customer got when the turn paused, so that part is left out.
+ */
+export function newReplyText(before: string, after: string): string {
+  return before && after.startsWith(`${before}\n\n`) ? after.slice(before.length + 2) : after;
+}
+
+/**
  * Runs `resume` (the graph continuing with the decision) under an audit entry written before it:
  * actionType `approval`, actionName `approval.approve` or `approval.reject`, the operator as user,
  * tags `approval`, `approval:<decision>` and `operator:<name>`. The entry ends `success` with what the

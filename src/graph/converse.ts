@@ -10,6 +10,7 @@ import {
   type ApprovalResolution,
   auditedDecision,
   checkResolution,
+  newReplyText,
   pendingApprovalOf,
   type ResolveApprovalInput,
 } from "./approval-decision.js";
@@ -193,7 +194,8 @@ export class Conversations {
       configurable: { thread_id: threadIdOf(decision.companyId, decision.conversationId) },
       durability: "sync" as const,
     };
-    const request = pendingApprovalOf(await graph.getState(config));
+    const paused = await graph.getState(config);
+    const request = pendingApprovalOf(paused);
     if (!request) {
       throw new Error(
         `conversationId: conversation ${decision.conversationId} has no turn waiting for an operator's approval`,
@@ -219,7 +221,8 @@ export class Conversations {
         sagaStatus: o.sagaStatus,
       }),
     );
-    return resultOf(out);
+    const result = resultOf(out);
+    return { ...result, reply: newReplyText((paused.values as GraphStateType).reply, result.reply) };
   }
 
   /** The tenant's compiled, checkpointed graph (e.g. to read a thread's state or resume an approval). */

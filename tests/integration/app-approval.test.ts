@@ -55,7 +55,8 @@ describe("app.resolveApproval: an operator approves or rejects a paused booking"
       operator: "Marta Ruiz",
     });
     expect(done.pendingApproval).toBeUndefined();
-    expect(done.reply).toContain("✅ Su cita ha sido confirmada");
+    // Only what the customer has not read yet: the confirmation, not the line sent when it paused.
+    expect(done.reply).toMatch(/^✅ Su cita ha sido confirmada: Botox el \d{4}-\d{2}-\d{2} a las 10:00\./);
     expect(done.sagaStatus).toBe("completed");
     expect(done.toolOutcomes.map((o) => [o.node, o.tool, o.success])).toEqual([
       ["execute_booking", "google_calendar", true],
