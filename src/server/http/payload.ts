@@ -80,14 +80,14 @@ export function firstIssue(error: z.ZodError): string {
   return `${path}: ${issue.message}`;
 }
 
+const AccountSchema = z.looseObject(
+  { account: z.looseObject({ id: positiveId }, expecting("an object")) },
+  expecting("a JSON object"),
+);
+
 /** `account.id` of a parsed body, or a reason naming what is wrong with it. */
 export function accountIdOf(body: unknown): { ok: true; id: number } | { ok: false; reason: string } {
-  const parsed = z
-    .looseObject(
-      { account: z.looseObject({ id: positiveId }, expecting("an object")) },
-      expecting("a JSON object"),
-    )
-    .safeParse(body);
+  const parsed = AccountSchema.safeParse(body);
   return parsed.success
     ? { ok: true, id: parsed.data.account.id }
     : { ok: false, reason: firstIssue(parsed.error) };
