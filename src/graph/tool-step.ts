@@ -1,18 +1,19 @@
 import { errorText, isSagaError } from "../saga/errors.js";
+import type { ToolName } from "../tools/tool-map.js";
 import type { ToolResult } from "../tools/types.js";
 import type { GraphDeps } from "./deps.js";
 import type { CompensationRecord, GraphStateType, ToolOutcome } from "./state.js";
+import { type AnyToolCall, actionOf } from "./tool-call.js";
 
-export interface StepCall {
+/** One tool call of a tool node: a built-in tool with its own parameters, and where it belongs. */
+export type StepCall<N extends ToolName = ToolName> = AnyToolCall<N> & {
   node: string;
   agentName: string;
-  toolName: string;
-  parameters: Record<string, unknown>;
   /** The step's idempotency key (thread + business reference + step). */
   key: string;
   /** The saga the step belongs to, if any. */
   sagaId?: string | null;
-}
+};
 
 export interface StepDone {
   result: ToolResult;
@@ -26,7 +27,7 @@ export interface StepDone {
  * the executor with its step key (a repeat returns the earlier outcome), then recorded with its undo.
  */
 export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: StepCall): Promise<StepDone> {
-  const action = typeof call.parameters.action === "string" ? call.parameters.action : call.toolName;
+  const action = actionOf(call);
   const fail = (error: string): StepDone => ({
     result: { success: false, tool: call.toolName, data: null, error, auditId: null, retriable: false },
     outcome: {
@@ -51,7 +52,7 @@ export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: 
       throw err;
     }
   }
-  const result = await deps.executor.executeTool({
+  const result: ToolResult = await deps.executor.executeTool<ToolName>({
     toolName: call.toolName,
     parameters: call.parameters,
     userId: state.userId,
