@@ -1,6 +1,7 @@
 import { errorText, isSagaError } from "../saga/errors.js";
+import type { SagaStep } from "../saga/types.js";
 import type { ToolName } from "../tools/tool-map.js";
-import type { ToolResult } from "../tools/types.js";
+import type { CompensationPlan, ToolResult } from "../tools/types.js";
 import type { GraphDeps } from "./deps.js";
 import type { CompensationRecord, GraphStateType, ToolOutcome } from "./state.js";
 import { type AnyToolCall, actionOf } from "./tool-call.js";
@@ -62,8 +63,8 @@ export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: 
     idempotencyKey: call.key,
     tags: ["graph", call.node],
   });
-  if (sagaId && deps.sagas) await deps.sagas.completeStep(sagaId, call.key, result);
-  const plan = result.success && result.auditId ? await deps.executor.compensationFor(result.auditId) : null;
+  const step = sagaId && deps.sagas ? await deps.sagas.completeStep(sagaId, call.key, result) : null;
+  const plan = result.success && result.auditId ? await undoOf(deps, result.auditId, step) : null;
   return {
     result,
     outcome: {
@@ -87,6 +88,21 @@ export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: 
           }
         : null,
   };
+}
+
+/** The undo of a successful call: as the saga step just recorded it, else read from the audit entry. */
+async function undoOf(
+  deps: GraphDeps,
+  auditId: string,
+  step: SagaStep | null,
+): Promise<CompensationPlan | null> {
+  if (step?.status === "succeeded" && step.auditId === auditId) {
+    const c = step.compensation;
+    if (c === null) return null;
+    if (c.kind === "tool_audit" && c.auditId === auditId && c.toolName && c.parameters)
+      return { toolName: c.toolName, parameters: c.parameters };
+  }
+  return deps.executor.compensationFor(auditId);
 }
 
 /** Whether a tool node of this turn failed (the graph then rolls back). */

@@ -44,6 +44,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class DrivenSagas {
   private readonly held = new Map<string, RunContext>();
+  /**
+   * Steps this process began from `planned` (`sagaId key`): no earlier attempt of theirs exists, so
+   * there is no abandoned audit entry of theirs to close when they complete.
+   */
+  private readonly firstAttempts = new Set<string>();
 
   constructor(private readonly deps: Deps) {}
 
@@ -156,12 +161,16 @@ export class DrivenSagas {
   async beginStep(sagaId: string, key: string): Promise<SagaStep> {
     const ctx = await this.attach(sagaId);
     const step = stepOf(ctx, key);
+    // A step begun again (after a failure or a lost run) is no first attempt any more.
+    if (step.status !== "planned") this.firstAttempts.delete(`${sagaId} ${key}`);
     if (step.status === "planned" || step.status === "failed") {
+      const first = step.status === "planned";
       step.status = "pending";
       step.startedAt = new Date().toISOString();
       step.attempts += 1;
       step.error = null;
       await ctx.lease.persist(ctx.record);
+      if (first) this.firstAttempts.add(`${sagaId} ${key}`);
     }
     return step;
   }
@@ -170,6 +179,7 @@ export class DrivenSagas {
   async completeStep(sagaId: string, key: string, result: DrivenStepResult): Promise<SagaStep> {
     const ctx = await this.attach(sagaId);
     const step = stepOf(ctx, key);
+    const first = this.firstAttempts.delete(`${sagaId} ${key}`);
     if (step.status === "succeeded") return step;
     step.auditId = result.auditId;
     step.finishedAt = new Date().toISOString();
@@ -180,7 +190,8 @@ export class DrivenSagas {
       step.status = "succeeded";
       step.result = storedResult(result.data);
       if (result.auditId) {
-        await closeSuperseded(ctx, key, result.auditId);
+        // An attempt that another process began and left `pending` is closed as superseded.
+        if (!first) await closeSuperseded(ctx, key, result.auditId);
         const plan = await requireTools(ctx, `step ${step.actionName}`).compensationFor(result.auditId);
         step.compensation = plan ? { kind: "tool_audit", auditId: result.auditId, ...plan } : null;
         step.hasCompensator = plan !== null;
@@ -238,6 +249,8 @@ export class DrivenSagas {
     } finally {
       ctx.lease.stop();
       this.held.delete(ctx.record.sagaId);
+      for (const k of this.firstAttempts)
+        if (k.startsWith(`${ctx.record.sagaId} `)) this.firstAttempts.delete(k);
     }
   }
 }
