@@ -54,12 +54,13 @@ export class DrivenSagas {
 
   /**
    * Stores a new saga `created` with its steps planned (nothing runs yet) and no holder, so the
-   * driver's first step takes it.
+   * driver's first step takes it. `create` stores the record `plan` completes with the steps, in one
+   * write; invalid steps are refused before anything is stored.
    */
   async open(
     input: { steps: DrivenStepInput[] },
     hasTools: boolean,
-    create: () => Promise<string>,
+    create: (plan: (base: SagaRecord) => SagaRecord) => Promise<string>,
   ): Promise<string> {
     if (!hasTools) {
       throw new SagaError(
@@ -73,16 +74,8 @@ export class DrivenSagas {
         "steps: expected at least one step { key, toolName, parameters, actionType }",
       );
     }
-    const sagaId = await create();
-    const { store, companyId, owner, leaseMs } = this.deps;
-    const claim = await store.claim(companyId, sagaId, { owner, leaseMs, statuses: ["created"] });
-    if (!claim.ok)
-      throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} was taken while it was opened`, sagaId);
-    const record = this.plannedRecord(claim.saga.record, input.steps);
-    const saved = await store.save(record, { owner, release: true });
-    if (!saved.ok)
-      throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} was taken while it was opened`, sagaId);
-    return sagaId;
+    const steps = input.steps;
+    return create((base) => this.plannedRecord(base, steps));
   }
 
   private plannedRecord(base: SagaRecord, steps: DrivenStepInput[]): SagaRecord {
