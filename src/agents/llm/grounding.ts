@@ -1,0 +1,62 @@
+import type { KnowledgePassage } from "../types.js";
+
+/**
+ * The check that keeps a model's answer to the knowledge base's figures: every amount with a unit
+ * in the answer (euros, percent, minutes, hours) must appear with that unit in a line of a passage
+ * the model retrieved in this turn. Prices are never invented, rounded or computed.
+ */
+
+type Unit = "eur" | "pct" | "min" | "h";
+
+const NUMBER = String.raw`\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?`;
+const UNIT = String.raw`€|eur(?:os?)?\b|%|por ciento|percent\b|minutos?\b|minutes?\b|mins?\b|horas?\b|hours?\b|h\b`;
+/** "290 €", "32,50 euros", "90 minutos", "1 hora" and the prefixed "€290". */
+const FIGURE = new RegExp(String.raw`(${NUMBER})\s*(${UNIT})|(€)\s*(${NUMBER})`, "gi");
+const UNIT_WORD = new RegExp(UNIT, "gi");
+
+function unitOf(word: string): Unit {
+  const w = word.toLowerCase();
+  if (w === "€" || w.startsWith("eur")) return "eur";
+  if (w === "%" || w.startsWith("por") || w.startsWith("percent")) return "pct";
+  if (w.startsWith("min")) return "min";
+  return "h";
+}
+
+/** "1.900" and "1 900" -> 1900; "32,50" -> 32.5. */
+function amountOf(number: string): number {
+  const grouped = /^\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,2})?$/.test(number);
+  const plain = grouped ? number.replace(/[.\s]/g, "") : number;
+  return Number(plain.replace(",", "."));
+}
+
+/** The figures of a text as "value unit" keys, e.g. "290 eur". */
+export function figuresOf(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(FIGURE)) {
+    const number = m[1] ?? m[4] ?? "";
+    const unit = m[2] ?? m[3] ?? "";
+    out.push(`${amountOf(number)} ${unitOf(unit)}`);
+  }
+  return out;
+}
+
+/** Every number of a line with every unit the line mentions ("30-45 minutos" gives 30 and 45 min). */
+function passageFigures(passages: KnowledgePassage[]): Set<string> {
+  const known = new Set<string>();
+  for (const p of passages) {
+    for (const line of p.content.split("\n")) {
+      const units = new Set([...line.matchAll(UNIT_WORD)].map((m) => unitOf(m[0])));
+      if (units.size === 0) continue;
+      for (const m of line.matchAll(new RegExp(NUMBER, "g"))) {
+        for (const unit of units) known.add(`${amountOf(m[0])} ${unit}`);
+      }
+    }
+  }
+  return known;
+}
+
+/** The figures of `answer` that no retrieved passage carries (empty when the answer is grounded). */
+export function ungroundedFigures(answer: string, passages: KnowledgePassage[]): string[] {
+  const known = passageFigures(passages);
+  return [...new Set(figuresOf(answer))].filter((f) => !known.has(f));
+}
