@@ -197,3 +197,26 @@ export function writeChatStream(res: ServerResponse, answer: ChatAnswer): void {
   if (usage) event({ id, object: "chat.completion.chunk", created, model, choices: [], usage });
   res.end("data: [DONE]\n\n");
 }
+
+/**
+ * Where a structured answer goes in a chat completion, as OpenAI puts it: the content for
+ * `response_format` json_schema / json_object, a call of the forced function for
+ * `tool_choice: {type: "function", function: {name}}`. A request asking for neither is a script
+ * error (500 naming it), since no real model would answer it with structured output.
+ */
+export function structuredAnswer(
+  body: Json,
+  value: Record<string, unknown> | string,
+): { content: string | null; tool_calls?: { name: string; arguments: string; id?: string }[] } {
+  const args = typeof value === "string" ? value : JSON.stringify(value);
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  if (format === "json_schema" || format === "json_object") return { content: args };
+  const choice = body.tool_choice as { type?: string; function?: { name?: string } } | undefined;
+  if (choice?.type === "function" && typeof choice.function?.name === "string") {
+    return { content: null, tool_calls: [{ name: choice.function.name, arguments: args }] };
+  }
+  throw new HttpError(
+    500,
+    "stand-in script error: a structured answer was scripted but the request asks for neither response_format (json_schema, json_object) nor a forced tool_choice",
+  );
+}

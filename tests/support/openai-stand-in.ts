@@ -15,6 +15,7 @@ import {
   SPEECH_TYPES,
   sendError,
   sendJson,
+  structuredAnswer,
   wordsOf,
   writeChatStream,
 } from "./openai-stand-in-wire.js";
@@ -37,6 +38,14 @@ export interface ScriptedToolCall {
 export interface ScriptedReply {
   content?: string | null;
   tool_calls?: ScriptedToolCall[];
+  /**
+   * A structured answer (an object, or a raw string to send as is), delivered the way the request
+   * asks for structured output: as the message content for `response_format` json_schema or
+   * json_object, as a call of the forced function for `tool_choice: {type: "function"}`.
+   */
+  structured?: Record<string, unknown> | string;
+  /** Answer this request with an OpenAI-shaped HTTP error instead (kept in order with the replies). */
+  error?: { status: number; message?: string };
 }
 export interface RecordedRequest {
   method: string;
@@ -125,6 +134,14 @@ export class OpenAIStandIn {
   /** The next `n` requests wait `ms` before being answered (to provoke client time-outs). */
   delayNext(n: number, ms: number): void {
     for (let i = 0; i < n; i++) this.delays.push(ms);
+  }
+  /** Scripted chat replies not consumed yet. */
+  get pendingReplies(): number {
+    return this.replies.length;
+  }
+  /** Drops the scripted chat replies not consumed yet. */
+  clearReplies(): void {
+    this.replies.length = 0;
   }
   requestsTo(path: string): RecordedRequest[] {
     return this.requests.filter((r) => r.path === path);
@@ -217,7 +234,16 @@ export class OpenAIStandIn {
           .map((t: { function?: { name?: string } }) => t.function?.name)
           .filter((n): n is string => typeof n === "string")
       : [];
-    const scripted = this.replies[0];
+    const next = this.replies[0];
+    if (next?.error) {
+      this.replies.shift();
+      throw new HttpError(
+        next.error.status,
+        next.error.message ?? `stand-in scripted HTTP ${next.error.status}`,
+      );
+    }
+    const scripted =
+      next?.structured !== undefined ? { ...next, ...structuredAnswer(body, next.structured) } : next;
     for (const call of scripted?.tool_calls ?? []) {
       if (!offered.includes(call.name)) {
         throw new HttpError(

@@ -1,4 +1,5 @@
-import { ChatOpenAI } from "@langchain/openai";
+import type { MessageContent } from "@langchain/core/messages";
+import { ChatOpenAI, ChatOpenAICompletions } from "@langchain/openai";
 import type { Env } from "../../config/schema.js";
 
 /** How to reach an OpenAI-compatible chat model. */
@@ -29,6 +30,22 @@ export function chatModelOptionsFromEnv(
 }
 
 /**
+ * Chat Completions with a local token estimate. With `streaming` on, ChatOpenAI estimates the
+ * usage of an answer itself, and its tokenizer downloads its tables from the internet on first use
+ * (retrying for about a minute where the network is closed); a length-based estimate is used
+ * instead. It only feeds usage metadata of streamed answers.
+ */
+class LocalCountCompletions extends ChatOpenAICompletions {
+  override async getNumTokens(content: MessageContent): Promise<number> {
+    const text =
+      typeof content === "string"
+        ? content
+        : content.map((part) => (part.type === "text" && "text" in part ? String(part.text) : "")).join("");
+    return Math.ceil(text.length / 4);
+  }
+}
+
+/**
  * A `ChatOpenAI` for the agents: temperature 0 (the same message reads the same way), a request
  * timeout and few retries, since every agent has an offline fallback that answers at once.
  *
@@ -49,7 +66,7 @@ export function createChatModel(options: ChatModelOptions): ChatOpenAI {
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new Error("createChatModel: maxRetries: expected a whole number >= 0");
   }
-  return new ChatOpenAI({
+  const fields = {
     model: options.model,
     apiKey: options.apiKey,
     temperature: 0,
@@ -57,5 +74,6 @@ export function createChatModel(options: ChatModelOptions): ChatOpenAI {
     maxRetries,
     streaming: options.streaming ?? false,
     ...(options.baseURL ? { configuration: { baseURL: options.baseURL } } : {}),
-  });
+  };
+  return new ChatOpenAI({ ...fields, completions: new LocalCountCompletions(fields) });
 }
