@@ -8,6 +8,7 @@ export const MODEL_KEY = "sk-test-llm-agents-0123456789";
 export interface ChatBody {
   model: string;
   stream?: boolean;
+  temperature?: number;
   messages: { role: string; content: string | null; tool_call_id?: string; tool_calls?: unknown[] }[];
   tools?: { function: { name: string } }[];
   tool_choice?: unknown;
