@@ -2,8 +2,8 @@ import type { KnowledgePassage } from "../types.js";
 
 /**
  * The check that keeps a model's answer to the knowledge base's figures: every amount with a unit
- * in the answer (euros, percent, minutes, hours) must appear with that unit in a line of a passage
- * the model retrieved in this turn. Prices are never invented, rounded or computed.
+ * in the answer (euros, percent, minutes, hours) must appear with that unit in a passage the model
+ * retrieved in this turn. Prices are never invented, rounded or computed.
  */
 
 type Unit = "eur" | "pct" | "min" | "h";
@@ -12,7 +12,6 @@ const NUMBER = String.raw`\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})
 const UNIT = String.raw`€|eur(?:os?)?\b|%|por ciento|percent\b|minutos?\b|minutes?\b|mins?\b|horas?\b|hours?\b|h\b`;
 /** "290 €", "32,50 euros", "90 minutos", "1 hora" and the prefixed "€290". */
 const FIGURE = new RegExp(String.raw`(${NUMBER})\s*(${UNIT})|(€)\s*(${NUMBER})`, "gi");
-const UNIT_WORD = new RegExp(UNIT, "gi");
 
 function unitOf(word: string): Unit {
   const w = word.toLowerCase();
@@ -40,17 +39,15 @@ export function figuresOf(text: string): string[] {
   return out;
 }
 
-/** Every number of a line with every unit the line mentions ("30-45 minutos" gives 30 and 45 min). */
+/** "15-30 minutos", "entre 30 y 45 minutos": the first number of a range shares the unit. */
+const RANGE = new RegExp(String.raw`(${NUMBER})\s*(?:-|–|a|y|o)\s*(?:${NUMBER})\s*(${UNIT})`, "gi");
+
+/** The figures the passages carry, the first numbers of ranges included. */
 function passageFigures(passages: KnowledgePassage[]): Set<string> {
   const known = new Set<string>();
   for (const p of passages) {
-    for (const line of p.content.split("\n")) {
-      const units = new Set([...line.matchAll(UNIT_WORD)].map((m) => unitOf(m[0])));
-      if (units.size === 0) continue;
-      for (const m of line.matchAll(new RegExp(NUMBER, "g"))) {
-        for (const unit of units) known.add(`${amountOf(m[0])} ${unit}`);
-      }
-    }
+    for (const f of figuresOf(p.content)) known.add(f);
+    for (const m of p.content.matchAll(RANGE)) known.add(`${amountOf(m[1] ?? "")} ${unitOf(m[2] ?? "")}`);
   }
   return known;
 }
