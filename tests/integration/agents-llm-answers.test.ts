@@ -99,7 +99,7 @@ describe("LlmSalesAgent: tool calling over the knowledge base", () => {
     expect(out.reply).not.toContain("199");
     expect(fallbacks.map((f) => f.step)).toEqual(["sales"]);
     expect(fallbacks[0]?.error).toBeInstanceOf(ModelOutputError);
-    expect(String((fallbacks[0]?.error as Error).message)).toMatch(reason);
+    expect(String((fallbacks[0]?.error as Error | undefined)?.message)).toMatch(reason);
   });
 
   it("falls back to the offline answer when the server fails", async () => {
