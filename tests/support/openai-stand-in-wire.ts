@@ -220,3 +220,27 @@ export function structuredAnswer(
     "stand-in script error: a structured answer was scripted but the request asks for neither response_format (json_schema, json_object) nor a forced tool_choice",
   );
 }
+
+/** The answer to `POST /v1/embeddings`: hashed bag-of-words vectors (same text, same vector). */
+export function embeddingsAnswer(body: Json, defaultDimensions: number): Json {
+  const model = requireString(body, "model");
+  const inputs = typeof body.input === "string" ? [body.input] : body.input;
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw new HttpError(400, "'input' must be a non-empty string or array", "input");
+  const dims = typeof body.dimensions === "number" ? body.dimensions : defaultDimensions;
+  let tokens = 0;
+  const data = inputs.map((input: unknown, index) => {
+    const text = Array.isArray(input) ? input.join(" ") : input;
+    if (typeof text !== "string" || text === "")
+      throw new HttpError(400, `'$.input[${index}]' is invalid: empty or not a string`, "input");
+    const words = wordsOf(text);
+    tokens += words.length;
+    const vector = hashEmbedding(words, dims);
+    const embedding =
+      body.encoding_format === "base64"
+        ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
+        : vector;
+    return { object: "embedding", index, embedding };
+  });
+  return { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+}

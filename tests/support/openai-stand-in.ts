@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import {
   type ChatMessage,
+  embeddingsAnswer,
   HttpError,
-  hashEmbedding,
   type Json,
   lastUserText,
   type OutgoingToolCall,
@@ -176,7 +176,8 @@ export class OpenAIStandIn {
       if (req.method === "GET" && path === "/v1/models")
         return sendJson(res, 200, { object: "list", data: [] });
       if (req.method !== "POST") throw new HttpError(404, `Invalid URL (${req.method} ${path})`);
-      if (path === "/v1/embeddings") return sendJson(res, 200, this.embeddings(body));
+      if (path === "/v1/embeddings")
+        return sendJson(res, 200, embeddingsAnswer(body, this.options.embeddingDimensions ?? 256));
       if (path === "/v1/chat/completions") return this.chat(body, res);
       if (path === "/v1/audio/transcriptions") return this.transcribe(body, res);
       if (path === "/v1/audio/speech") return this.speech(body, res);
@@ -198,30 +199,6 @@ export class OpenAIStandIn {
     if (this.options.apiKey !== undefined && token !== this.options.apiKey) {
       throw new HttpError(401, `Incorrect API key provided: ${token.slice(0, 3)}***.`);
     }
-  }
-
-  private embeddings(body: Json): Json {
-    const model = requireString(body, "model");
-    const inputs = typeof body.input === "string" ? [body.input] : body.input;
-    if (!Array.isArray(inputs) || inputs.length === 0)
-      throw new HttpError(400, "'input' must be a non-empty string or array", "input");
-    const dims =
-      typeof body.dimensions === "number" ? body.dimensions : (this.options.embeddingDimensions ?? 256);
-    let tokens = 0;
-    const data = inputs.map((input: unknown, index) => {
-      const text = Array.isArray(input) ? input.join(" ") : input;
-      if (typeof text !== "string" || text === "")
-        throw new HttpError(400, `'$.input[${index}]' is invalid: empty or not a string`, "input");
-      const words = wordsOf(text);
-      tokens += words.length;
-      const vector = hashEmbedding(words, dims);
-      const embedding =
-        body.encoding_format === "base64"
-          ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
-          : vector;
-      return { object: "embedding", index, embedding };
-    });
-    return { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
   }
 
   private chat(body: Json, res: ServerResponse): void {
