@@ -38,6 +38,11 @@ describe("figures of an answer and of the knowledge base", () => {
     // A number of the passage with another unit is not a price.
     expect(ungroundedFigures("90 €", passages)).toEqual(["90 eur"]);
     expect(ungroundedFigures("Te lo miro enseguida", [])).toEqual([]);
+    // The customer's own figure may be repeated; it is not a quote of ours.
+    expect(ungroundedFigures("Por menos de 100 €: axilas, 35 €", passages)).toEqual(["100 eur"]);
+    expect(
+      ungroundedFigures("Por menos de 100 €: axilas, 35 €", passages, ["¿algo por menos de 100 €?"]),
+    ).toEqual([]);
   });
 });
 

@@ -52,8 +52,16 @@ function passageFigures(passages: KnowledgePassage[]): Set<string> {
   return known;
 }
 
-/** The figures of `answer` that no retrieved passage carries (empty when the answer is grounded). */
-export function ungroundedFigures(answer: string, passages: KnowledgePassage[]): string[] {
+/**
+ * The figures of `answer` that no retrieved passage carries (empty when the answer is grounded).
+ * Figures of `quoted` texts count as known too: the customer's own "menos de 100 €" may be repeated.
+ */
+export function ungroundedFigures(
+  answer: string,
+  passages: KnowledgePassage[],
+  quoted: string[] = [],
+): string[] {
   const known = passageFigures(passages);
+  for (const text of quoted) for (const f of figuresOf(text)) known.add(f);
   return [...new Set(figuresOf(answer))].filter((f) => !known.has(f));
 }

@@ -24,8 +24,9 @@ export function formatPassages(passages: KnowledgePassage[]): string {
  * One answer of a model that may search the knowledge base: the model is offered a `knowledge_base`
  * tool (each search goes through `input.tools.searchKnowledge`, so it is audited), its tool calls
  * are answered with the passages, and the loop ends when it answers without tool calls, after at
- * most `maxRounds` rounds of calls. The answer must quote only figures the passages carry
- * (`ungroundedFigures`); otherwise, or with no answer, it throws `ModelOutputError`.
+ * most `maxRounds` rounds of calls. The answer must quote only figures the passages (or the
+ * customer's message) carry (`ungroundedFigures`); otherwise, or with no answer, it throws
+ * `ModelOutputError`.
  */
 export async function answerFromKnowledge(
   model: BaseChatModel,
@@ -60,7 +61,7 @@ export async function answerFromKnowledge(
     if (calls.length === 0) {
       const reply = textOf(ai);
       if (reply === "") throw new ModelOutputError(options.step, "empty answer");
-      const ungrounded = ungroundedFigures(reply, passages);
+      const ungrounded = ungroundedFigures(reply, passages, [input.text]);
       if (ungrounded.length > 0) {
         throw new ModelOutputError(
           options.step,
