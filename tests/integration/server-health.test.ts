@@ -65,6 +65,21 @@ describe.each<Transport>(["inject", "listen"])("health and readiness through %s"
     });
   });
 
+  it("/readyz names a single ready callback `dependencies`", async () => {
+    h = await startWebhookHarness(
+      transport,
+      {},
+      {
+        ready: async () => {
+          throw new Error("no database");
+        },
+      },
+    );
+    const res = await h.send({ method: "GET", url: "/readyz" });
+    expect(res.status).toBe(503);
+    expect(res.json().checks).toEqual({ queue: "up", dependencies: "down" });
+  });
+
   it("/readyz names the queue when its ping throws", async () => {
     h = await startWebhookHarness(transport, {}, { queue: new UnreachableQueue() });
     const res = await h.send({ method: "GET", url: "/readyz" });

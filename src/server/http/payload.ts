@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * The parts of a Chatwoot `message_created` delivery the server reads; every other field is
- * accepted and left alone (Chatwoot adds fields between versions).
+ * accepted and dropped from the parsed result (Chatwoot adds fields between versions).
  */
 
 /** A zod error option: "missing, expected X" when the field is absent, "expected X" otherwise. */
@@ -21,7 +21,7 @@ const httpUrl = z
   .max(4096, "longer than 4096 characters")
   .refine((v) => v === "" || (/^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v)), "expected an http(s) URL");
 
-const SenderSchema = z.looseObject(
+const SenderSchema = z.object(
   {
     id: positiveId,
     type: text("a sender type (contact, user, agent_bot)", 40),
@@ -31,7 +31,7 @@ const SenderSchema = z.looseObject(
   expecting("an object"),
 );
 
-const AttachmentSchema = z.looseObject(
+const AttachmentSchema = z.object(
   {
     file_type: text("a file type (image, audio, ...)", 40),
     data_url: httpUrl.nullish(),
@@ -40,7 +40,7 @@ const AttachmentSchema = z.looseObject(
   expecting("an object"),
 );
 
-export const MessageCreatedSchema = z.looseObject(
+export const MessageCreatedSchema = z.object(
   {
     event: z.literal("message_created"),
     id: positiveId,
@@ -48,20 +48,20 @@ export const MessageCreatedSchema = z.looseObject(
     message_type: text("a message type (incoming, outgoing, template)", 40),
     private: z.boolean(expecting("true or false")).optional(),
     sender: SenderSchema,
-    conversation: z.looseObject(
+    conversation: z.object(
       {
         id: positiveId,
         status: text("a conversation status (pending, open, ...)", 40),
         meta: z
-          .looseObject(
-            { assignee: z.looseObject({}, expecting("an object or null")).nullish() },
+          .object(
+            { assignee: z.object({}, expecting("an object or null")).nullish() },
             expecting("an object"),
           )
           .optional(),
       },
       expecting("an object"),
     ),
-    account: z.looseObject({ id: positiveId }, expecting("an object")),
+    account: z.object({ id: positiveId }, expecting("an object")),
     attachments: z
       .array(AttachmentSchema, expecting("an array"))
       .max(50, "more than 50 attachments")
@@ -80,14 +80,14 @@ export function firstIssue(error: z.ZodError): string {
   return `${path}: ${issue.message}`;
 }
 
+const AccountSchema = z.object(
+  { account: z.object({ id: positiveId }, expecting("an object")) },
+  expecting("a JSON object"),
+);
+
 /** `account.id` of a parsed body, or a reason naming what is wrong with it. */
 export function accountIdOf(body: unknown): { ok: true; id: number } | { ok: false; reason: string } {
-  const parsed = z
-    .looseObject(
-      { account: z.looseObject({ id: positiveId }, expecting("an object")) },
-      expecting("a JSON object"),
-    )
-    .safeParse(body);
+  const parsed = AccountSchema.safeParse(body);
   return parsed.success
     ? { ok: true, id: parsed.data.account.id }
     : { ok: false, reason: firstIssue(parsed.error) };

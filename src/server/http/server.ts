@@ -79,6 +79,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       global: false,
       hook: "preHandler",
       skipOnError: true,
+      // Only a refused delivery carries the limit headers (Retry-After among them).
+      addHeadersOnExceeding: {
+        "x-ratelimit-limit": false,
+        "x-ratelimit-remaining": false,
+        "x-ratelimit-reset": false,
+      },
       keyGenerator: (request) => `tenant:${request.delivery?.tenant.companyId ?? "-"}`,
     });
   void app.register(webhookRoutes, {
