@@ -1,4 +1,3 @@
-import { HumanMessage } from "@langchain/core/messages";
 import { loadDefaultAgents } from "../agents/index.js";
 import type { Agent, AgentName, RouterAgent } from "../agents/types.js";
 import type { TenantRuntime } from "../app/tenant-runtime.js";
@@ -7,7 +6,8 @@ import type { SagaStatus } from "../saga/types.js";
 import { createCheckpointer } from "./checkpointer.js";
 import { type GraphDeps, threadIdOf } from "./deps.js";
 import { MultiAgentOrchestratorGraph } from "./graph.js";
-import type { CompensationRecord, ToolOutcome } from "./state.js";
+import { customerMessage, customerMessageId, storedTurn } from "./redelivery.js";
+import type { CompensationRecord, GraphStateType, ToolOutcome } from "./state.js";
 
 /** The router and the three agents of a tenant. */
 export interface AgentSet {
@@ -27,6 +27,12 @@ export interface ConverseInput {
   conversationId: string | number;
   userId: string;
   text: string;
+  /**
+   * The channel's id of the message (Chatwoot's message id). A message already taken in by the
+   * thread (a redelivery after a crash) runs no second turn: an unfinished turn is finished, a
+   * finished one is answered again from the thread's state.
+   */
+  messageId?: string | number;
 }
 
 export interface ConverseResult {
@@ -104,11 +110,12 @@ export class Conversations {
       throw new Error("text: expected the customer's message");
     }
     tenantConfig(this.app.config, companyId);
+    if (input.messageId !== undefined) customerMessageId(input.messageId);
     const thread = threadIdOf(companyId, conversationId);
     const previous = this.queues.get(thread) ?? Promise.resolve();
     const turn = previous
       .catch(() => undefined)
-      .then(() => this.run(companyId, conversationId, input.userId, input.text));
+      .then(() => this.run(companyId, conversationId, input.userId, input.text, input.messageId));
     this.queues.set(thread, turn);
     void turn
       .finally(() => {
@@ -123,7 +130,13 @@ export class Conversations {
     if (this.checkpointer) await (await this.checkpointer).close();
   }
 
-  private async run(companyId: string, conversationId: string, userId: string, text: string) {
+  private async run(
+    companyId: string,
+    conversationId: string,
+    userId: string,
+    text: string,
+    messageId?: string | number,
+  ): Promise<ConverseResult> {
     const graph = (await this.graphFor(companyId)).graph;
     const config = {
       configurable: { thread_id: threadIdOf(companyId, conversationId) },
@@ -139,8 +152,14 @@ export class Conversations {
       // A turn cut short by a crash: finish it (its steps repeat nothing) before the new message.
       await graph.invoke(null, config);
     }
+    if (messageId !== undefined) {
+      // A redelivered message: its turn ran (and was finished just above if it was cut short).
+      const after = before.next.length > 0 ? await graph.getState(config) : before;
+      const done = storedTurn(after.values as GraphStateType, customerMessageId(messageId));
+      if (done) return done;
+    }
     const out = await graph.invoke(
-      { messages: [new HumanMessage(text)], companyId, userId, conversationId },
+      { messages: [customerMessage(text, messageId)], companyId, userId, conversationId },
       config,
     );
     const interrupts = (out as { __interrupt__?: { value: unknown }[] }).__interrupt__;
