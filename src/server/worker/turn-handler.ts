@@ -1,6 +1,7 @@
 import type { App } from "../../app.js";
 import { tenantConfig } from "../../config/index.js";
 import type { ConverseResult } from "../../graph/converse.js";
+import type { ChatwootService } from "../../services/chatwoot/index.js";
 import type { Logger } from "../../util/logger.js";
 import { NO_OBSERVER, type ServiceObserver, type TurnOutcome } from "../observer.js";
 import type { AttemptInfo, IncomingTurn, TurnHandler } from "../queue/types.js";
@@ -15,6 +16,40 @@ export interface TurnHandlerOptions {
   logger?: Logger;
   /** The Chatwoot label of a conversation handed to a person. Default `bot-handoff`. */
   handoffLabel?: string;
+  /**
+   * How long the reply waits while another process holds its send claim (ms). A live sender finishes
+   * soon; a dead one's claim lapses after the Chatwoot service's claim lease (30 s), after which the
+   * reply is reconciled and posted once. Default 45 s.
+   */
+  sendPatienceMs?: number;
+}
+
+/**
+ * Posts the reply under its idempotency key. While another process holds the key's send claim (it
+ * is posting the same reply, or died doing so) the send is tried again until `patienceMs` passed,
+ * instead of spending the turn's attempts on it.
+ */
+async function postReply(
+  chatwoot: ChatwootService,
+  turn: IncomingTurn,
+  content: string,
+  patienceMs: number,
+): Promise<void> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      await chatwoot.sendMessage({
+        conversationId: turn.conversationId,
+        content,
+        idempotencyKey: replyKey(turn),
+      });
+      return;
+    } catch (err) {
+      const busy = (err as { code?: unknown }).code === "IN_PROGRESS";
+      if (!busy || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** The idempotency key of a message's reply: however often the turn runs, one reply is posted. */
@@ -92,11 +127,7 @@ export function createTurnHandler(app: TurnApp, options: TurnHandlerOptions = {}
         report("silent");
         return;
       }
-      await runtime.chatwoot.sendMessage({
-        conversationId: turn.conversationId,
-        content: reply,
-        idempotencyKey: replyKey(turn),
-      });
+      await postReply(runtime.chatwoot, turn, reply, options.sendPatienceMs ?? 45_000);
       log.info("turn: replied", {
         attempt: info.attempt,
         agent: result?.agent ?? null,
