@@ -6,6 +6,7 @@ import type { TenantServices } from "./app/tenant-services.js";
 import type { AuditManager } from "./audit/audit-manager.js";
 import type { AuditStore } from "./audit/store.js";
 import { type AppConfig, tenantConfig } from "./config/index.js";
+import type { ResolveApprovalInput } from "./graph/approval-decision.js";
 import type { AgentFactory, Conversations, ConverseInput, ConverseResult } from "./graph/converse.js";
 import type { SagaStore } from "./saga/store.js";
 import { KnowledgeBase, OpenAIEmbeddings, type VectorstoreService } from "./services/knowledge/index.js";
@@ -33,6 +34,11 @@ export interface AppOptions {
    * where tests inject failures of a real service (a decorator that throws for some calls).
    */
   decorateServices?: (companyId: string, services: TenantServices) => TenantServices;
+  /**
+   * Whether conversations pause for an operator's approval before each booking and ticket, for every
+   * tenant (default: each tenant's `requireApproval` setting). Resume with `resolveApproval`.
+   */
+  requireApproval?: boolean;
 }
 
 export interface AppStartOptions {
@@ -154,13 +160,33 @@ export class App {
 
   /** One customer message through the tenant's compiled, checkpointed graph (src/graph/converse.ts). */
   async converse(input: ConverseInput): Promise<ConverseResult> {
+    return (await this.conversationsNow()).converse(input);
+  }
+
+  /**
+   * An operator approves or rejects the turn a conversation paused on (see `requireApproval`): the
+   * turn resumes and its result is returned, as `converse` returns one. The decision is audited.
+   *
+   * @example
+   * const res = await app.resolveApproval({ conversationId: "42", decision: "approve", operator: "marta" });
+   */
+  async resolveApproval(input: ResolveApprovalInput): Promise<ConverseResult> {
+    return (await this.conversationsNow()).resolveApproval(input);
+  }
+
+  private conversationsNow(): Promise<Conversations> {
     // Loaded on first use: the CLI's audit and saga commands start without LangGraph.
     this.conversations ??= import("./graph/converse.js").then(({ Conversations }) => {
-      const conversations = new Conversations(this, this.options.agents, this.options.clock);
+      const conversations = new Conversations(
+        this,
+        this.options.agents,
+        this.options.clock,
+        this.options.requireApproval,
+      );
       this.closers.add(() => conversations.close());
       return conversations;
     });
-    return (await this.conversations).converse(input);
+    return this.conversations;
   }
 
   /** Closes every tenant's services, then the stores (and the Redis connection). */

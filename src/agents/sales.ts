@@ -8,7 +8,14 @@ import {
 } from "./knowledge-answer.js";
 import { capital, say } from "./offline/format.js";
 import { detectInjection } from "./offline/injection.js";
-import { detectSalesTopic, isGibberish, isGreeting, isThanks } from "./offline/intent.js";
+import {
+  detectSalesTopic,
+  isGibberish,
+  isGreeting,
+  isThanks,
+  OFFER_BOOKING_EN,
+  OFFER_BOOKING_ES,
+} from "./offline/intent.js";
 import { normalize } from "./offline/text.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
 import { capabilities, injectionReply, offerPerson } from "./replies.js";
@@ -100,7 +107,7 @@ export class SalesAgent implements Agent {
                 )
               : `${treatment.name}:`;
         return {
-          reply: `${lead}\n${body}\n${say(locale, "¿Quieres que te reserve una cita?", "Would you like me to book you an appointment?")}`,
+          reply: `${lead}\n${body}\n${say(locale, OFFER_BOOKING_ES, OFFER_BOOKING_EN)}`,
           intent: `sales.${topic === "info" ? "treatment_info" : topic}`,
         };
       }

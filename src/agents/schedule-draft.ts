@@ -18,6 +18,23 @@ export interface DraftRules extends SlotRules {
   catalogue: TreatmentCatalogue;
 }
 
+/**
+ * The treatment the customer asked about in their last few messages ("¿Cuánto cuesta el botox?"
+ * then "sí" to the offer of an appointment): a new booking starts from it. The customer still
+ * confirms it by name before anything is booked.
+ */
+function askedAbout(input: AgentInput, rules: DraftRules) {
+  const recent = input.history
+    .filter((t) => t.role === "customer")
+    .slice(-3)
+    .reverse();
+  for (const turn of recent) {
+    const found = rules.catalogue.match(turn.text);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Reads the message's details (treatment, date, time, name, email) into the draft. */
 export function mergeDetails(
   draft: AppointmentState,
@@ -25,7 +42,8 @@ export function mergeDetails(
   rules: DraftRules,
 ): { draft: AppointmentState; dt: DateTimeExtraction; changedSlot: boolean } {
   const next: AppointmentState = { ...draft };
-  const treatment = rules.catalogue.match(input.text);
+  const treatment =
+    rules.catalogue.match(input.text) ?? (next.treatment ? undefined : askedAbout(input, rules));
   if (treatment && treatment.name !== next.treatment) {
     next.treatment = treatment.name;
     next.duration_minutes = treatment.durationMinutes ?? rules.slotMinutes;

@@ -56,6 +56,11 @@ export const TenantSchema = z.object({
     })
     .prefault({}),
   calendarId: z.string().optional(),
+  /**
+   * Whether an operator must approve each booking and ticket before it is made: the turn pauses and
+   * `app.resolveApproval` (CLI `agent-ledger approve`) resumes it. Default false.
+   */
+  requireApproval: z.boolean({ message: "expected true or false" }).default(false),
   chatwootAccountId: z.number().int().positive().optional(),
 });
 export type TenantConfig = z.infer<typeof TenantSchema>;

@@ -1,13 +1,25 @@
+import { Command } from "@langchain/langgraph";
 import { loadDefaultAgents } from "../agents/index.js";
 import type { Agent, AgentName, RouterAgent } from "../agents/types.js";
 import type { TenantRuntime } from "../app/tenant-runtime.js";
 import { type AppConfig, type TenantConfig, tenantConfig } from "../config/index.js";
 import type { SagaStatus } from "../saga/types.js";
+import type { ApprovalRequest } from "./approval.js";
+import {
+  type ApprovalResolution,
+  auditedDecision,
+  checkResolution,
+  newReplyText,
+  pendingApprovalOf,
+  type ResolveApprovalInput,
+} from "./approval-decision.js";
 import { createCheckpointer } from "./checkpointer.js";
 import { type GraphDeps, threadIdOf } from "./deps.js";
 import { MultiAgentOrchestratorGraph } from "./graph.js";
 import { customerMessage, customerMessageId, storedTurn } from "./redelivery.js";
+import { withLine } from "./reply.js";
 import type { CompensationRecord, GraphStateType, ToolOutcome } from "./state.js";
+import { texts } from "./texts.js";
 
 /** The router and the three agents of a tenant. */
 export interface AgentSet {
@@ -43,7 +55,7 @@ export interface ConverseResult {
   compensations: CompensationRecord[];
   sagaStatus: SagaStatus | null;
   /** Set when the turn stopped for an operator's approval (see `requireApproval`). */
-  pendingApproval?: unknown;
+  pendingApproval?: ApprovalRequest;
 }
 
 /** What conversations need of the composition root (the App): its config and each tenant's runtime. */
@@ -52,12 +64,17 @@ export interface ConverseHost {
   tenant(companyId: string): Promise<TenantRuntime>;
 }
 
-/** The graph's dependencies for a tenant of the app, with the agents the factory builds. */
+/**
+ * The graph's dependencies for a tenant of the app, with the agents the factory builds. Approval is
+ * required when the tenant's `requireApproval` says so, unless `options.requireApproval` decides for
+ * every tenant.
+ */
 export async function graphDepsFor(
   app: ConverseHost,
   companyId: string,
   factory?: AgentFactory,
   clock: () => Date = () => new Date(),
+  options: { requireApproval?: boolean } = {},
 ): Promise<GraphDeps> {
   const tenant = tenantConfig(app.config, companyId);
   const runtime = await app.tenant(companyId);
@@ -68,7 +85,7 @@ export async function graphDepsFor(
     agents: set.agents,
     executor: runtime.executor,
     sagas: runtime.sagas,
-    requireApproval: false,
+    requireApproval: options.requireApproval ?? tenant.requireApproval,
     clock,
     timeZone: tenant.timeZone,
     clinicName: tenant.name,
@@ -96,6 +113,8 @@ export class Conversations {
     private readonly factory?: AgentFactory,
     /** The clock of every turn (default the system clock). */
     private readonly clock?: () => Date,
+    /** Whether turns pause for an operator's approval (default: each tenant's `requireApproval`). */
+    private readonly requireApproval?: boolean,
   ) {}
 
   /** One customer message through the tenant's graph; resolves with the answer and what was done. */
@@ -111,11 +130,27 @@ export class Conversations {
     }
     tenantConfig(this.app.config, companyId);
     if (input.messageId !== undefined) customerMessageId(input.messageId);
-    const thread = threadIdOf(companyId, conversationId);
+    return this.enqueue(threadIdOf(companyId, conversationId), () =>
+      this.run(companyId, conversationId, input.userId, input.text, input.messageId),
+    );
+  }
+
+  /**
+   * An operator's decision on a turn that paused for approval: the thread resumes with it (on the
+   * same per-thread queue as `converse`) and the result is that turn's. On approve the booking or
+   * ticket is made and notified; on reject nothing is made and the customer is told so. The decision
+   * is audited (actionType `approval`, the operator as user). Throws when nothing waits for approval.
+   */
+  async resolveApproval(input: ResolveApprovalInput): Promise<ConverseResult> {
+    const decision = checkResolution(input, this.app.config.defaultCompanyId);
+    tenantConfig(this.app.config, decision.companyId);
+    return this.enqueue(threadIdOf(decision.companyId, decision.conversationId), () => this.resume(decision));
+  }
+
+  /** Runs `job` after the thread's earlier turns (whatever their outcome). */
+  private enqueue<T>(thread: string, job: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(thread) ?? Promise.resolve();
-    const turn = previous
-      .catch(() => undefined)
-      .then(() => this.run(companyId, conversationId, input.userId, input.text, input.messageId));
+    const turn = previous.catch(() => undefined).then(job);
     this.queues.set(thread, turn);
     void turn
       .finally(() => {
@@ -144,10 +179,15 @@ export class Conversations {
     };
     const before = await graph.getState(config);
     if (before.next.length > 0) {
-      if (before.tasks.some((t) => t.interrupts.length > 0)) {
-        throw new Error(
-          `conversation ${conversationId} is waiting for an operator's approval; resume it with Command({ resume }) first`,
-        );
+      const pending = pendingApprovalOf(before);
+      if (pending) {
+        // The message is not run: the customer learns the request still waits for the clinic.
+        const values = before.values as GraphStateType;
+        return {
+          ...resultOf({ ...values, toolOutcomes: [] }),
+          reply: texts.stillAwaitingApproval(values.locale),
+          pendingApproval: pending,
+        };
       }
       // A turn cut short by a crash: finish it (its steps repeat nothing) before the new message.
       await graph.invoke(null, config);
@@ -162,16 +202,46 @@ export class Conversations {
       { messages: [customerMessage(text, messageId)], companyId, userId, conversationId },
       config,
     );
-    const interrupts = (out as { __interrupt__?: { value: unknown }[] }).__interrupt__;
-    return {
-      reply: out.reply,
-      agent: out.agent,
-      intent: out.intent,
-      toolOutcomes: out.toolOutcomes,
-      compensations: out.compensations,
-      sagaStatus: out.sagaStatus,
-      ...(interrupts?.length ? { pendingApproval: interrupts[0]?.value } : {}),
+    return resultOf(out);
+  }
+
+  private async resume(decision: ApprovalResolution): Promise<ConverseResult> {
+    // A graph that asks for approval even if the setting was turned off since the turn paused: only
+    // its nodes read the decision (one that does not ask would go ahead whatever was decided).
+    const graph = (await this.graphFor(decision.companyId, true)).graph;
+    const config = {
+      configurable: { thread_id: threadIdOf(decision.companyId, decision.conversationId) },
+      durability: "sync" as const,
     };
+    const paused = await graph.getState(config);
+    const request = pendingApprovalOf(paused);
+    if (!request) {
+      throw new Error(
+        `conversationId: conversation ${decision.conversationId} has no turn waiting for an operator's approval`,
+      );
+    }
+    const { audit } = await this.app.tenant(decision.companyId);
+    const out = await auditedDecision(
+      audit,
+      decision,
+      request,
+      () =>
+        graph.invoke(
+          new Command({
+            resume: {
+              approved: decision.decision === "approve",
+              ...(decision.reason ? { reason: decision.reason } : {}),
+            },
+          }),
+          config,
+        ),
+      (o) => ({
+        toolOutcomes: o.toolOutcomes.map((t) => `${t.node}:${t.tool}:${t.success}`),
+        sagaStatus: o.sagaStatus,
+      }),
+    );
+    const result = resultOf(out);
+    return { ...result, reply: newReplyText((paused.values as GraphStateType).reply, result.reply) };
   }
 
   /** The tenant's compiled, checkpointed graph (e.g. to read a thread's state or resume an approval). */
@@ -179,8 +249,9 @@ export class Conversations {
     return (await this.graphFor(companyId)).graph;
   }
 
-  private graphFor(companyId: string): Promise<MultiAgentOrchestratorGraph> {
-    let g = this.graphs.get(companyId);
+  private graphFor(companyId: string, askApproval = false): Promise<MultiAgentOrchestratorGraph> {
+    const key = askApproval ? `${companyId}\u0000approval` : companyId;
+    let g = this.graphs.get(key);
     if (!g) {
       g = (async () => {
         this.checkpointer ??= createCheckpointer({
@@ -188,7 +259,10 @@ export class Conversations {
           databaseUrl: this.app.config.env.DATABASE_URL,
         });
         const { saver } = await this.checkpointer;
-        const deps = await graphDepsFor(this.app, companyId, this.factory, this.clock);
+        const requireApproval = askApproval ? true : this.requireApproval;
+        const deps = await graphDepsFor(this.app, companyId, this.factory, this.clock, {
+          ...(requireApproval !== undefined ? { requireApproval } : {}),
+        });
         return new MultiAgentOrchestratorGraph({
           ...deps,
           toolExecutor: deps.executor,
@@ -196,9 +270,23 @@ export class Conversations {
           checkpointer: saver,
         });
       })();
-      g.catch(() => this.graphs.delete(companyId));
-      this.graphs.set(companyId, g);
+      g.catch(() => this.graphs.delete(key));
+      this.graphs.set(key, g);
     }
     return g;
   }
+}
+
+/** A turn's result from the graph's output; a turn that paused says so in its reply. */
+function resultOf(out: GraphStateType & { __interrupt__?: { value: unknown }[] }): ConverseResult {
+  const pending = out.__interrupt__?.[0]?.value as ApprovalRequest | undefined;
+  return {
+    reply: pending === undefined ? out.reply : withLine(out.reply, texts.awaitingApproval(out.locale)),
+    agent: out.agent,
+    intent: out.intent,
+    toolOutcomes: out.toolOutcomes,
+    compensations: out.compensations,
+    sagaStatus: out.sagaStatus,
+    ...(pending === undefined ? {} : { pendingApproval: pending }),
+  };
 }

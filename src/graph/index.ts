@@ -1,4 +1,5 @@
 export type { ApprovalDecision, ApprovalRequest } from "./approval.js";
+export type { ResolveApprovalInput } from "./approval-decision.js";
 export { createCheckpointer } from "./checkpointer.js";
 export type { AgentFactory, AgentSet, ConverseInput, ConverseResult } from "./converse.js";
 export { Conversations } from "./converse.js";

@@ -34,4 +34,12 @@ export const texts = {
     l === "en"
       ? "Our team could not approve this request, so nothing was booked or changed. A colleague will contact you."
       : "Nuestro equipo no ha podido aprobar esta solicitud, así que no se ha reservado ni cambiado nada. Un compañero se pondrá en contacto con usted.",
+  awaitingApproval: (l: Locale) =>
+    l === "en"
+      ? "The clinic must approve this request before it is made; we will write to you as soon as it does."
+      : "La clínica tiene que aprobar esta solicitud antes de hacerla efectiva; le escribiremos en cuanto lo haga.",
+  stillAwaitingApproval: (l: Locale) =>
+    l === "en"
+      ? "Your request is still waiting for confirmation from the clinic; we will write to you as soon as it answers. If you need anything else, please write again after that."
+      : "Su solicitud sigue pendiente de la confirmación de la clínica; le escribiremos en cuanto responda. Si necesita algo más, escríbanos de nuevo después.",
 };

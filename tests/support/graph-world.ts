@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { App, type TenantRuntime } from "../../src/app.js";
+import { App, type AppOptions, type TenantRuntime } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
 import { scriptedAgents } from "./graph-agents.js";
 import { SmtpStandIn } from "./smtp-stand-in.js";
@@ -29,7 +29,8 @@ export class GraphWorld {
   env!: GraphWorldEnv;
   private database: string | null = null;
 
-  async start(options: { postgres?: boolean } = {}): Promise<this> {
+  /** `tenant`: more settings of the benova tenant (e.g. `requireApproval`). */
+  async start(options: { postgres?: boolean; tenant?: Record<string, unknown> } = {}): Promise<this> {
     await this.smtp.start();
     const tenants = join(this.dir, "tenants.json");
     writeFileSync(
@@ -46,6 +47,7 @@ export class GraphWorld {
             fromEmail: "citas@benova.example",
             providers: ["smtp"],
           },
+          ...options.tenant,
         },
       ]),
     );
@@ -60,6 +62,13 @@ export class GraphWorld {
     }
     this.app = new App(loadConfig({ ...this.env }), { agents: () => scriptedAgents });
     return this;
+  }
+
+  /** Closes the app and opens a new one on the same data folder, as a restarted process would. */
+  async restart(options: AppOptions = {}): Promise<App> {
+    await this.app.close();
+    this.app = new App(loadConfig({ ...this.env }), { agents: () => scriptedAgents, ...options });
+    return this.app;
   }
 
   tenant(): Promise<TenantRuntime> {

@@ -37,6 +37,14 @@ describe("extractDateTime in Spanish", () => {
     expect(read("el miércoles").date).toBe("2027-01-13");
   });
 
+  it("puts a weekday of next week in the week after this one", () => {
+    // Today is Tuesday 12 January: this week's Wednesday is the 13th, next week's the 20th.
+    expect(read("la semana que viene el miércoles a las 10").date).toBe("2027-01-20");
+    expect(read("el miércoles de la próxima semana").date).toBe("2027-01-20");
+    expect(read("el lunes de la semana que viene").date).toBe("2027-01-18");
+    expect(read("next week on Wednesday at 10am", { locale: "en" }).date).toBe("2027-01-20");
+  });
+
   it("flags a date without a time and a time without a date", () => {
     expect(read("el 20 de enero")).toEqual({ date: "2027-01-20", ambiguities: ["no_time"] });
     expect(read("a las 11")).toEqual({ time: "11:00", ambiguities: ["no_date"] });

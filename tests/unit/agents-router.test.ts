@@ -36,6 +36,23 @@ describe("OfflineRouterAgent", () => {
     router = new OfflineRouterAgent({ catalogue: await loadTreatmentCatalogue() });
   });
 
+  it("sends a yes to the sales agent's offer of an appointment to the schedule agent", async () => {
+    const history = [
+      { role: "customer" as const, text: "¿Cuánto cuesta el botox?" },
+      {
+        role: "agent" as const,
+        text: "Precios de Bótox:\n• Una zona: 250 €.\n¿Quieres que te reserve una cita?",
+      },
+    ];
+    expect(await router.route(input("sí", { history }))).toEqual({
+      agent: "schedule",
+      intent: "schedule.book",
+      locale: "es",
+    });
+    // Without the offer, a bare yes is not a booking.
+    expect((await router.route(input("sí", { history: history.slice(0, 1) }))).agent).not.toBe("schedule");
+  });
+
   it("routes the seed's message to the schedule agent in Spanish", async () => {
     expect(await router.route(input("Quiero agendar una cita para botox el 20 de enero a las 10am"))).toEqual(
       {

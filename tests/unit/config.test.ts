@@ -51,6 +51,7 @@ describe("loadConfig", () => {
               phone: " +57 601 000 0000 ",
               timeZone: "America/Bogota",
               openingHours: { open: "08:00" },
+              requireApproval: true,
             },
           ],
         }),
@@ -60,8 +61,10 @@ describe("loadConfig", () => {
         timeZone: "America/Bogota",
         phone: "+57 601 000 0000",
         openingHours: { open: "08:00", close: "20:00" },
+        requireApproval: true,
       });
       expect(tenantConfig(c, c.defaultCompanyId).phone).toBeUndefined();
+      expect(tenantConfig(c, c.defaultCompanyId).requireApproval).toBe(false);
       expect(() => tenantConfig(c, "nobody")).toThrow(/unknown tenant "nobody"/);
       const bad = join(dir, "bad.json");
       writeFileSync(bad, JSON.stringify([{ companyId: "x", timeZone: "Mars/Olympus" }]));
@@ -71,6 +74,10 @@ describe("loadConfig", () => {
       writeFileSync(bad, JSON.stringify([{ companyId: "x", phone: "1" }]));
       expect(() => loadConfig({ TENANTS_FILE: bad })).toThrow(
         /TENANTS_FILE tenants\.0\.phone: expected a phone number/,
+      );
+      writeFileSync(bad, JSON.stringify([{ companyId: "x", requireApproval: "yes" }]));
+      expect(() => loadConfig({ TENANTS_FILE: bad })).toThrow(
+        /TENANTS_FILE tenants\.0\.requireApproval: expected true or false/,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

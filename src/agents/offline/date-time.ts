@@ -71,6 +71,21 @@ function relativeDay(text: string): { offset: number; index: number; length: num
   return undefined;
 }
 
+/** "la semana que viene", "la próxima semana", "next week" (accents already folded). */
+const NEXT_WEEK = /\b(semana que viene|proxima semana|semana proxima|next week)\b/;
+
+/** The same weekday as `date`, in the Monday-to-Sunday week after the one of `today`. */
+function inNextWeek(date: string, today: string): string {
+  const mondayNext = addDays(today, 7 - ((dayOfWeek(today) + 6) % 7));
+  return addDays(mondayNext, (dayOfWeek(date) + 6) % 7);
+}
+
+/** With a weekday named, "next week" only picks the week: chrono must not read it as a date. */
+function withoutNextWeek(text: string): string {
+  const weekday = new RegExp(`\\b(${Object.keys(WEEKDAYS).join("|")})\\b`);
+  return weekday.test(text) ? text.replace(NEXT_WEEK, " ") : text;
+}
+
 function findDate(text: string, today: string, locale: Locale): { date?: string; invalid?: boolean } {
   const iso = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(text);
   if (iso) {
@@ -93,7 +108,7 @@ function findDate(text: string, today: string, locale: Locale): { date?: string;
   const parsers =
     locale === "en" ? [chrono.en.casual, chrono.es.casual] : [chrono.es.casual, chrono.en.casual];
   for (const parser of parsers) {
-    for (const r of parser.parse(text, reference, { forwardDate: true })) {
+    for (const r of parser.parse(withoutNextWeek(text), reference, { forwardDate: true })) {
       const c = r.start;
       if (c.isCertain("day") && c.isCertain("month")) {
         const day = c.get("day") ?? 0;
@@ -113,7 +128,7 @@ function findDate(text: string, today: string, locale: Locale): { date?: string;
         const explicitThis = /\b(hoy|today|this|este|esta)\b/.test(text);
         while (date < today || (date === today && !explicitThis)) date = addDays(date, 7);
         if (dayOfWeek(date) !== c.get("weekday")) continue;
-        return { date };
+        return { date: NEXT_WEEK.test(text) ? inNextWeek(date, today) : date };
       }
     }
   }

@@ -52,6 +52,10 @@ export function bookingInProgress(appointment: AppointmentState | null): boolean
 export const OFFER_PERSON_ES = "¿Quieres que te ponga en contacto con una persona del equipo?";
 export const OFFER_PERSON_EN = "Would you like me to put you in touch with someone from our team?";
 
+/** What the sales agent asks after describing a treatment; a yes to it starts a booking. */
+export const OFFER_BOOKING_ES = "¿Quieres que te reserve una cita?";
+export const OFFER_BOOKING_EN = "Would you like me to book you an appointment?";
+
 /**
  * Which agent should answer, and the finer intent. In order: injected instructions (sales,
  * which never acts), support problems, a booking in progress keeps short answers (a yes, a time,
@@ -73,6 +77,10 @@ export function classifyIntent(text: string, context: IntentContext): IntentResu
 
   const offeredPerson = [OFFER_PERSON_ES, OFFER_PERSON_EN].some((o) => context.lastAgentTurn?.includes(o));
   if (confirmation === "yes" && offeredPerson) return { agent: "support", intent: "support.human" };
+  const offeredBooking = [OFFER_BOOKING_ES, OFFER_BOOKING_EN].some((o) => context.lastAgentTurn?.includes(o));
+  if (confirmation === "yes" && offeredBooking && !bookingInProgress(appointment)) {
+    return { agent: "schedule", intent: "schedule.book" };
+  }
   if (booked && action === "cancel") return { agent: "schedule", intent: "schedule.cancel" };
   if (booked && action === "reschedule") return { agent: "schedule", intent: "schedule.reschedule" };
 
