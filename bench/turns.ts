@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -26,6 +26,14 @@ const SPEEDUP_GOAL = 1.6;
 const CONCURRENCY = 8;
 
 let nextMessage = 1;
+
+interface Measured {
+  messages: number;
+  seconds: number;
+  perSec: number;
+  /** CPU the worker processes used per message answered. */
+  workerCpuMsPerMessage: number;
+}
 const PG_ROOT = "postgres://postgres@127.0.0.1:5432/test";
 type Checkpoints = "postgres" | "sqlite";
 
@@ -36,6 +44,16 @@ async function pgQuery(sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/** CPU seconds (user + system) a process used so far, from /proc (0 where there is none). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -56,7 +74,7 @@ async function batch(
   sizes: { conversations: number; perConversation: number; warmup: number },
   round: number,
   checkpoints: Checkpoints,
-): Promise<{ messages: number; seconds: number; perSec: number }> {
+): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), "bench-turns-"));
   const companyId = `bench-${workers}w-${round}-${process.pid}`;
   const prefix = `bench-turns-${workers}w-${round}-${process.pid}`;
@@ -116,10 +134,12 @@ async function batch(
     await waitAnswered(warm.length);
     const measured = turns(sizes.conversations, sizes.warmup * workers);
     const already = answered();
+    const cpu0 = procs.reduce((a, p) => a + cpuSeconds(p.pid), 0);
     const t0 = performance.now();
     await Promise.all(measured.map((t) => producer.enqueue(t)));
     await waitAnswered(already + measured.length);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = procs.reduce((a, p) => a + cpuSeconds(p.pid), 0) - cpu0;
     const notReplied = procs
       .flatMap((p) => p.turns)
       .filter((t) => t.outcome !== "replied" && t.outcome !== "retry");
@@ -128,7 +148,12 @@ async function batch(
         `${notReplied.length} messages were not answered by the agents (${notReplied[0]?.outcome})`,
       );
     }
-    return { messages: measured.length, seconds, perSec: measured.length / seconds };
+    return {
+      messages: measured.length,
+      seconds,
+      perSec: measured.length / seconds,
+      workerCpuMsPerMessage: (cpu * 1000) / measured.length,
+    };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await producer.close();
@@ -146,7 +171,7 @@ async function run(ctx: BenchContext): Promise<BenchOutcome> {
   const loadBefore = uptime();
   ctx.print(`  load before: ${loadBefore}`);
   try {
-    const results: Record<"1" | "2", { messages: number; seconds: number; perSec: number }[]> = {
+    const results: Record<"1" | "2", Measured[]> = {
       1: [],
       2: [],
     };
@@ -156,7 +181,7 @@ async function run(ctx: BenchContext): Promise<BenchOutcome> {
         const res = await batch(ctx, chatwoot, baseUrl, workers, sizes, r, checkpoints);
         results[workers].push(res);
         ctx.print(
-          `  round ${r + 1}/${sizes.rounds}, ${workers} worker(s): ${res.messages} messages in ${round(res.seconds)} s = ${round(res.perSec)}/s`,
+          `  round ${r + 1}/${sizes.rounds}, ${workers} worker(s): ${res.messages} messages in ${round(res.seconds)} s = ${round(res.perSec)}/s, worker CPU ${round(res.workerCpuMsPerMessage)} ms/message`,
         );
       }
     }
