@@ -14,7 +14,15 @@ import { webhookBench } from "./webhook.js";
  * Each prints its tables and goals and writes bench/results/<name>.json. Nothing here asserts a
  * time: the figures are compared with baselines measured in the same run.
  */
-const BENCHES: Bench[] = [auditBench, executorBench, graphBench, sagaBench, turnsBench, verifyBench, webhookBench];
+const BENCHES: Bench[] = [
+  auditBench,
+  executorBench,
+  graphBench,
+  sagaBench,
+  turnsBench,
+  verifyBench,
+  webhookBench,
+];
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
   let quick = false;
@@ -25,7 +33,9 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
     else if (arg === "--only" || arg?.startsWith("--only=")) {
       const value = arg === "--only" ? argv[++i] : arg.slice("--only=".length);
       if (!value)
-        throw new Error("--only: expected a benchmark name (audit, executor, graph, saga, turns, verify, webhook)");
+        throw new Error(
+          "--only: expected a benchmark name (audit, executor, graph, saga, turns, verify, webhook)",
+        );
       only = value.split(",").map((s) => s.trim());
     } else if (arg === "--help" || arg === "-h") {
       console.log(`usage: npm run bench -- [--quick] [--only ${BENCHES.map((b) => b.name).join(",")}]`);
