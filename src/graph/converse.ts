@@ -1,4 +1,3 @@
-import { HumanMessage } from "@langchain/core/messages";
 import { Command } from "@langchain/langgraph";
 import type { AgentName } from "../agents/types.js";
 import type { TenantRuntime } from "../app/tenant-runtime.js";
@@ -18,6 +17,7 @@ import {
 import { createCheckpointer } from "./checkpointer.js";
 import { type GraphDeps, threadIdOf } from "./deps.js";
 import { MultiAgentOrchestratorGraph } from "./graph.js";
+import { customerMessage, customerMessageId, storedTurn } from "./redelivery.js";
 import { withLine } from "./reply.js";
 import type { CompensationRecord, GraphStateType, ToolOutcome } from "./state.js";
 import { texts } from "./texts.js";
@@ -29,6 +29,12 @@ export interface ConverseInput {
   conversationId: string | number;
   userId: string;
   text: string;
+  /**
+   * The channel's id of the message (Chatwoot's message id). A message already taken in by the
+   * thread (a redelivery after a crash) runs no second turn: an unfinished turn is finished, a
+   * finished one is answered again from the thread's state.
+   */
+  messageId?: string | number;
 }
 
 export interface ConverseResult {
@@ -117,8 +123,9 @@ export class Conversations {
       throw new Error("text: expected the customer's message");
     }
     tenantConfig(this.app.config, companyId);
+    if (input.messageId !== undefined) customerMessageId(input.messageId);
     return this.enqueue(threadIdOf(companyId, conversationId), () =>
-      this.run(companyId, conversationId, input.userId, input.text),
+      this.run(companyId, conversationId, input.userId, input.text, input.messageId),
     );
   }
 
@@ -152,7 +159,13 @@ export class Conversations {
     if (this.checkpointer) await (await this.checkpointer).close();
   }
 
-  private async run(companyId: string, conversationId: string, userId: string, text: string) {
+  private async run(
+    companyId: string,
+    conversationId: string,
+    userId: string,
+    text: string,
+    messageId?: string | number,
+  ): Promise<ConverseResult> {
     const graph = (await this.graphFor(companyId)).graph;
     const config = {
       configurable: { thread_id: threadIdOf(companyId, conversationId) },
@@ -173,8 +186,14 @@ export class Conversations {
       // A turn cut short by a crash: finish it (its steps repeat nothing) before the new message.
       await graph.invoke(null, config);
     }
+    if (messageId !== undefined) {
+      // A redelivered message: its turn ran (and was finished just above if it was cut short).
+      const after = before.next.length > 0 ? await graph.getState(config) : before;
+      const done = storedTurn(after.values as GraphStateType, customerMessageId(messageId));
+      if (done) return done;
+    }
     const out = await graph.invoke(
-      { messages: [new HumanMessage(text)], companyId, userId, conversationId },
+      { messages: [customerMessage(text, messageId)], companyId, userId, conversationId },
       config,
     );
     return resultOf(out);

@@ -2,6 +2,8 @@ import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { RedisAuditStore } from "../../src/audit/redis/redis-audit-store.js";
 import { RedisSagaStore } from "../../src/saga/redis/redis-saga-store.js";
+import { RedisInboxes } from "../../src/server/queue/redis-inbox.js";
+import { TurnQueueKeys } from "../../src/server/queue/redis-scripts.js";
 import { RedisChatwootDedupStore } from "../../src/services/chatwoot/dedup-stores.js";
 import { RedisEmailDedupStore } from "../../src/services/email/dedup-store.js";
 
@@ -27,6 +29,9 @@ const PINNED: Record<string, string> = {
   alSendClaimV1: "c7f0d53444f76f92ed3877e8ce9313f29f2b77a8",
   alSendCompleteV1: "5dd29b666f19f29a4127bcc1503a279dca5de2ce",
   alSendReleaseV1: "a2072b6b0e5d20bdaaa5ca2c55700320124b4c2c",
+  alTurnEnqueueV1: "f7d973c30e8bc74f4f7682f1ee6672be1507531c",
+  alTurnPositionV1: "dbaeae351ff54600ddc55e570bc11c4c45df0754",
+  alTurnPopV1: "e7f6da0d720bca174b7648e967b3a264eca29ce3",
 };
 
 /** The commands every Redis store defines on a connection (none is sent: the client never connects). */
@@ -36,6 +41,7 @@ function definedCommands(): Map<string, string> {
   new RedisSagaStore({ redis });
   new RedisEmailDedupStore({ redis, companyId: "benova" });
   new RedisChatwootDedupStore({ redis, companyId: "benova" });
+  new RedisInboxes(redis, new TurnQueueKeys(), 60);
   const scripts = redis.scriptsSet as Record<string, { sha: string }>;
   return new Map(Object.entries(scripts).map(([name, script]) => [name, script.sha]));
 }
