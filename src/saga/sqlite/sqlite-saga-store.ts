@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS saga_records (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS saga_by_status ON saga_records (company_id, status, saga_id);
 CREATE INDEX IF NOT EXISTS saga_by_lease ON saga_records (company_id, lease_until) WHERE owner <> '';
+CREATE INDEX IF NOT EXISTS saga_by_expiry ON saga_records (company_id, expire_ms);
 `;
 
 interface Row {
