@@ -114,8 +114,25 @@ export class DrivenSagas {
    * e.g. when recovery already undid it.
    */
   async attach(sagaId: string): Promise<RunContext> {
+    const { ctx, unsaved } = await this.take(sagaId);
+    if (unsaved) await this.hold(ctx);
+    return ctx;
+  }
+
+  /** Writes a record just taken and keeps it as held (only once the write succeeded). */
+  private async hold(ctx: RunContext): Promise<void> {
+    await ctx.lease.persist(ctx.record);
+    this.held.set(ctx.record.sagaId, ctx);
+  }
+
+  /**
+   * `attach` without its write: `unsaved` says the record was just taken (and moved to `running`) but
+   * neither written nor held yet, so the caller writes it with its own change (one write instead of
+   * two) through `hold`.
+   */
+  private async take(sagaId: string): Promise<{ ctx: RunContext; unsaved: boolean }> {
     const mine = this.held.get(sagaId);
-    if (mine && !mine.lease.lost) return mine;
+    if (mine && !mine.lease.lost) return { ctx: mine, unsaved: false };
     this.held.delete(sagaId);
     const { store, companyId, owner, leaseMs } = this.deps;
     const deadline = Date.now() + leaseMs * 2 + 1000;
@@ -129,9 +146,7 @@ export class DrivenSagas {
         const ctx = this.deps.context(claim.saga.record);
         if (ctx.record.status === "created") ctx.record.status = "running";
         ctx.lease.start();
-        await ctx.lease.persist(ctx.record);
-        this.held.set(sagaId, ctx);
-        return ctx;
+        return { ctx, unsaved: true };
       }
       if (claim.reason === "leased" && Date.now() < deadline) {
         await sleep(Math.min(Math.max(claim.leaseUntil - Date.now(), 10), 250));
@@ -152,8 +167,14 @@ export class DrivenSagas {
 
   /** Writes the step `pending` before its side effect. A step already finished is returned unchanged. */
   async beginStep(sagaId: string, key: string): Promise<SagaStep> {
-    const ctx = await this.attach(sagaId);
-    const step = stepOf(ctx, key);
+    const { ctx, unsaved } = await this.take(sagaId);
+    let step: SagaStep;
+    try {
+      step = stepOf(ctx, key);
+    } catch (err) {
+      if (unsaved) await this.hold(ctx);
+      throw err;
+    }
     // A step begun again (after a failure or a lost run) is no first attempt any more.
     if (step.status !== "planned") this.firstAttempts.delete(`${sagaId} ${key}`);
     if (step.status === "planned" || step.status === "failed") {
@@ -162,9 +183,11 @@ export class DrivenSagas {
       step.startedAt = new Date().toISOString();
       step.attempts += 1;
       step.error = null;
-      await ctx.lease.persist(ctx.record);
+      // One write: the saga taken (now `running`) and the step `pending`.
+      if (unsaved) await this.hold(ctx);
+      else await ctx.lease.persist(ctx.record);
       if (first) this.firstAttempts.add(`${sagaId} ${key}`);
-    }
+    } else if (unsaved) await this.hold(ctx);
     return step;
   }
 

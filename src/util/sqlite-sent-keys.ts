@@ -18,6 +18,10 @@ export class SqliteSentKeys implements SendClaimStore {
   private readonly db: Database.Database;
   private readonly owns: boolean;
   private readonly ttlMs: number;
+  private readonly readStmt: Database.Statement<[string, string, number], { value: string }>;
+  private readonly writeStmt: Database.Statement<[string, string, string, number]>;
+  private readonly claimTx: (key: string, owner: string, leaseMs: number) => ClaimResult;
+  private readonly completeTx: (key: string, owner: string, result: string, ttlMs: number) => boolean;
 
   constructor(
     private readonly options: {
@@ -39,6 +43,31 @@ export class SqliteSentKeys implements SendClaimStore {
         company_id TEXT NOT NULL, idem_key TEXT NOT NULL, value TEXT NOT NULL, expire_ms INTEGER NOT NULL,
         PRIMARY KEY (company_id, idem_key)) WITHOUT ROWID`,
     );
+    // The statements and transactions of every send, prepared once.
+    this.readStmt = this.db.prepare(
+      `SELECT value FROM ${options.table} WHERE company_id = ? AND idem_key = ? AND expire_ms > ?`,
+    );
+    this.writeStmt = this.db.prepare(`INSERT OR REPLACE INTO ${options.table} VALUES (?, ?, ?, ?)`);
+    const claim = this.db.transaction((key: string, owner: string, leaseMs: number): ClaimResult => {
+      const now = Date.now();
+      const current = this.#read(key, now);
+      const marker = current === null ? null : decodeMarker(current);
+      if (current !== null && marker === null) return { status: "done", result: current };
+      if (marker && marker.owner !== owner && marker.leaseEndMs > now) {
+        return { status: "busy", owner: marker.owner };
+      }
+      this.#write(key, encodeMarker(now + leaseMs, owner), now + this.ttlMs);
+      return { status: "claimed", takeover: marker !== null && marker.owner !== owner };
+    });
+    this.claimTx = (key, owner, leaseMs) => claim.immediate(key, owner, leaseMs);
+    const complete = this.db.transaction((key: string, owner: string, result: string, ttlMs: number) => {
+      const now = Date.now();
+      const current = this.#read(key, now);
+      if (current !== null && decodeMarker(current)?.owner !== owner) return false;
+      this.#write(key, result, now + Math.max(1, Math.round(ttlMs)));
+      return true;
+    });
+    this.completeTx = (key, owner, result, ttlMs) => complete.immediate(key, owner, result, ttlMs);
   }
 
   /** The live value of `key`: a result, or an in-flight marker. */
@@ -47,31 +76,11 @@ export class SqliteSentKeys implements SendClaimStore {
   }
 
   async claim(key: string, owner: string, leaseMs: number): Promise<ClaimResult> {
-    return this.db
-      .transaction((): ClaimResult => {
-        const now = Date.now();
-        const current = this.#read(key, now);
-        const marker = current === null ? null : decodeMarker(current);
-        if (current !== null && marker === null) return { status: "done", result: current };
-        if (marker && marker.owner !== owner && marker.leaseEndMs > now) {
-          return { status: "busy", owner: marker.owner };
-        }
-        this.#write(key, encodeMarker(now + leaseMs, owner), now + this.ttlMs);
-        return { status: "claimed", takeover: marker !== null && marker.owner !== owner };
-      })
-      .immediate();
+    return this.claimTx(key, owner, leaseMs);
   }
 
   async complete(key: string, owner: string, result: string, ttlMs = this.ttlMs): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        const now = Date.now();
-        const current = this.#read(key, now);
-        if (current !== null && decodeMarker(current)?.owner !== owner) return false;
-        this.#write(key, result, now + Math.max(1, Math.round(ttlMs)));
-        return true;
-      })
-      .immediate();
+    return this.completeTx(key, owner, result, ttlMs);
   }
 
   async release(key: string, owner: string, outcome: ReleaseOutcome = "unsent"): Promise<boolean> {
@@ -97,17 +106,11 @@ export class SqliteSentKeys implements SendClaimStore {
   }
 
   #read(key: string, now: number): string | null {
-    const row = this.db
-      .prepare<[string, string, number], { value: string }>(
-        `SELECT value FROM ${this.options.table} WHERE company_id = ? AND idem_key = ? AND expire_ms > ?`,
-      )
-      .get(this.options.companyId, key, now);
+    const row = this.readStmt.get(this.options.companyId, key, now);
     return row?.value ?? null;
   }
 
   #write(key: string, value: string, expireMs: number): void {
-    this.db
-      .prepare(`INSERT OR REPLACE INTO ${this.options.table} VALUES (?, ?, ?, ?)`)
-      .run(this.options.companyId, key, value, expireMs);
+    this.writeStmt.run(this.options.companyId, key, value, expireMs);
   }
 }

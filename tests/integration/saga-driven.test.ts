@@ -106,6 +106,22 @@ describe.each(SAGA_STORE_KINDS)("sagas driven from outside the orchestrator, on 
     expect((await calendar.listBookings(date)).bookings).toHaveLength(1);
   });
 
+  it("takes the saga and records its first step pending in one write, before the step acts", async () => {
+    const sagaId = await open(sagas, "12:00");
+    const saved: string[] = [];
+    const save = h.store.save.bind(h.store);
+    h.store.save = (record, options) => {
+      saved.push(`${record.status}:${record.steps.map((s) => s.status).join(",")}`);
+      return save(record, options);
+    };
+    await sagas.beginStep(sagaId, "benova:7:12:00:book");
+    expect(saved).toEqual(["running:pending,planned"]);
+    const stored = await sagas.getSaga(sagaId);
+    expect(stored?.status).toBe("running");
+    expect(stored?.owner).toBe(sagas.owner);
+    expect(stored?.steps.map((s) => s.status)).toEqual(["pending", "planned"]);
+  });
+
   it("rolls back newest first when a step fails, and refuses to complete with open steps", async () => {
     const sagaId = await open(sagas, "11:00", "x"); // "x" is too short a subject: the ticket fails
     const book = await run(sagas, sagaId, "benova:7:11:00:book");

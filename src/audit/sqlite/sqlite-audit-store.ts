@@ -111,11 +111,20 @@ export class SqliteAuditStore implements AuditStore {
   private readonly createTx: (cmd: CreateCommand) => void;
   private readonly transitionTx: (cmd: TransitionCommand) => TransitionOutcome;
   private readonly leaseTx: (cmd: LeaseCommand) => LeaseOutcome;
+  private readonly selectEntry: Database.Statement<[string, string, number], EntryRow>;
+  private readonly selectIdem: Database.Statement<[string, string, number], { audit_id: string }>;
 
   constructor(options: { path: string }) {
     this.db = openSqlite(options.path);
     this.db.exec(SCHEMA);
     addLeaseColumns(this.db);
+    // Statements of the per-call reads, prepared once (a turn of the graph reads several entries).
+    this.selectEntry = this.db.prepare(
+      `SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?`,
+    );
+    this.selectIdem = this.db.prepare(
+      "SELECT audit_id FROM audit_idempotency WHERE company_id = ? AND idem_key = ? AND expire_ms > ?",
+    );
     const insertEntry = this.db.prepare(
       `INSERT INTO audit_entries (company_id, audit_id, status, user_id, action_type, conversation_id, saga_id,
         created_ms, expire_ms, base, updated_at, lease_owner, lease_until)
@@ -229,20 +238,12 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async get(companyId: string, auditId: string, nowMs: number): Promise<StoredEntry | null> {
-    const row = this.db
-      .prepare<[string, string, number], EntryRow>(
-        `SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE company_id = ? AND audit_id = ? AND expire_ms > ?`,
-      )
-      .get(companyId, auditId, nowMs);
+    const row = this.selectEntry.get(companyId, auditId, nowMs);
     return row ? toEntry(row) : null;
   }
 
   async findByIdempotencyKey(companyId: string, key: string, nowMs: number): Promise<string | null> {
-    const row = this.db
-      .prepare<[string, string, number], { audit_id: string }>(
-        "SELECT audit_id FROM audit_idempotency WHERE company_id = ? AND idem_key = ? AND expire_ms > ?",
-      )
-      .get(companyId, key, nowMs);
+    const row = this.selectIdem.get(companyId, key, nowMs);
     return row?.audit_id ?? null;
   }
 

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS saga_records (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS saga_by_status ON saga_records (company_id, status, saga_id);
 CREATE INDEX IF NOT EXISTS saga_by_lease ON saga_records (company_id, lease_until) WHERE owner <> '';
+CREATE INDEX IF NOT EXISTS saga_by_expiry ON saga_records (company_id, expire_ms);
 `;
 
 interface Row {
@@ -50,6 +51,9 @@ export class SqliteSagaStore implements SagaStore {
     o: { owner: string; leaseMs: number; statuses: readonly SagaStatus[] },
   ) => ClaimOutcome;
   private readonly saveTx: (record: SagaRecord, owner: string, release: boolean) => SaveOutcome;
+  private readonly purgeExpired: Database.Statement<[string, number]>;
+  private readonly insert: Database.Statement<[string, string, string, number, string]>;
+  private readonly selectOne: Database.Statement<[string, string, number], Row>;
 
   constructor(options: SqliteSagaStoreOptions) {
     const ttlDays = options.ttlDays ?? 90;
@@ -60,6 +64,13 @@ export class SqliteSagaStore implements SagaStore {
     this.db = openSqlite(options.path);
     this.db.exec(SCHEMA);
 
+    this.purgeExpired = this.db.prepare("DELETE FROM saga_records WHERE company_id = ? AND expire_ms <= ?");
+    this.insert = this.db.prepare(
+      "INSERT INTO saga_records (company_id, saga_id, status, version, expire_ms, data) VALUES (?, ?, ?, 1, ?, ?)",
+    );
+    this.selectOne = this.db.prepare(
+      "SELECT data, owner, lease_until, version FROM saga_records WHERE company_id = ? AND saga_id = ? AND expire_ms > ?",
+    );
     const select = this.db.prepare<[string, string, number], Row & { status: string }>(
       "SELECT status, data, owner, lease_until, version FROM saga_records WHERE company_id = ? AND saga_id = ? AND expire_ms > ?",
     );
@@ -110,21 +121,15 @@ export class SqliteSagaStore implements SagaStore {
 
   async create(record: SagaRecord): Promise<void> {
     const now = Date.now();
-    this.db
-      .prepare("DELETE FROM saga_records WHERE company_id = ? AND expire_ms <= ?")
-      .run(record.companyId, now);
+    this.purgeExpired.run(record.companyId, now);
     try {
-      this.db
-        .prepare(
-          "INSERT INTO saga_records (company_id, saga_id, status, version, expire_ms, data) VALUES (?, ?, ?, 1, ?, ?)",
-        )
-        .run(
-          record.companyId,
-          record.sagaId,
-          record.status,
-          idTime(record.sagaId) + this.ttlMs,
-          encodeRecord(record),
-        );
+      this.insert.run(
+        record.companyId,
+        record.sagaId,
+        record.status,
+        idTime(record.sagaId) + this.ttlMs,
+        encodeRecord(record),
+      );
     } catch (err) {
       if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
         throw new SagaError("INVALID_INPUT", `sagaId: ${record.sagaId} is already used`, record.sagaId);
@@ -134,11 +139,7 @@ export class SqliteSagaStore implements SagaStore {
   }
 
   async get(companyId: string, sagaId: string): Promise<StoredSaga | null> {
-    const row = this.db
-      .prepare<[string, string, number], Row>(
-        "SELECT data, owner, lease_until, version FROM saga_records WHERE company_id = ? AND saga_id = ? AND expire_ms > ?",
-      )
-      .get(companyId, sagaId, Date.now());
+    const row = this.selectOne.get(companyId, sagaId, Date.now());
     return row ? toStored(row) : null;
   }
 
