@@ -1,7 +1,9 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { App } from "../../src/app.js";
 import { AuditManager } from "../../src/audit/audit-manager.js";
 import { RedisAuditStore } from "../../src/audit/redis/redis-audit-store.js";
+import { loadConfig } from "../../src/config/index.js";
 import { RedisSagaStore } from "../../src/saga/redis/redis-saga-store.js";
 import { deleteByPrefix } from "../support/redis.js";
 import { TurnCrashWorld } from "../support/turn-crash-world.js";
@@ -66,22 +68,40 @@ describe("webhook turns under SIGKILL", () => {
       }
       expect(problems).toEqual([]);
 
-      // Bookings: at most one event per customer; a kept event has its confirmation, an undone one
-      // belongs to a refused address.
+      // Bookings: at most one event per customer; a kept event has its confirmation email, an undone
+      // one its cancellation; and the customer was told the truth about which it is.
       const events = world.events();
       const emails = world.emails();
+      const outcomes = { booked: 0, undone: 0, refusedUndone: 0 };
       for (const c of world.conversations) {
         const mine = events.filter((e) => e.email === c.email);
-        expect(mine.length, `${c.email}: events ${JSON.stringify(mine)}`).toBeLessThanOrEqual(1);
+        const last = world.replyTo(c, c.sent.at(-1) as number) ?? "(hand-off)";
+        const story = `${c.email}: events ${JSON.stringify(mine)}; last reply: ${last}`;
+        expect(mine.length, story).toBeLessThanOrEqual(1);
         const kept = mine.filter((e) => e.status === "confirmed");
         const confirmations = emails.filter((m) => m.to === c.email && /Confirmación/i.test(m.subject));
-        if (c.email.startsWith("rechazo")) {
-          expect(kept, `${c.email}: a refused confirmation must undo the booking`).toEqual([]);
+        const told = /Su cita ha sido confirmada/.test(last);
+        if (kept.length === 1) {
+          outcomes.booked++;
+          expect(confirmations.length, `${story}: one confirmation email`).toBe(1);
+          expect(told, `${story}: told it is booked`).toBe(true);
         } else {
-          expect(kept.length, `${c.email}: booked once`).toBe(1);
-          expect(confirmations.length, `${c.email}: one confirmation email`).toBe(1);
+          if (c.email.startsWith("rechazo")) outcomes.refusedUndone++;
+          else outcomes.undone++;
+          expect(told, `${story}: not told it is booked`).toBe(false);
+          if (mine.length === 1) {
+            const cancellations = emails.filter((m) => m.to === c.email && /cancel/i.test(m.subject));
+            expect(cancellations.length, `${story}: undone with one cancellation email`).toBeLessThanOrEqual(
+              1,
+            );
+          }
         }
+        if (c.email.startsWith("rechazo"))
+          expect(kept, `${story}: a refused confirmation undoes it`).toEqual([]);
       }
+      process.stdout.write(`bookings: ${JSON.stringify(outcomes)}\n`);
+      // Most bookings survive the crashes; those undone were undone for a reason the customer was told.
+      expect(outcomes.booked).toBeGreaterThan(world.conversations.length / 2);
 
       // No email went out twice.
       const seen = new Map<string, number>();
@@ -96,12 +116,31 @@ describe("webhook turns under SIGKILL", () => {
       });
       const pending = await audit.query({ status: "pending", limit: 1000 });
       expect(pending.entries.map((e) => `${e.actionType}.${e.actionName}`)).toEqual([]);
-      const sagas = await new RedisSagaStore({ redis }).list(world.companyId, { limit: 1000, before: null });
-      const open = sagas.filter((s) => !["completed", "compensated"].includes(s.record.status));
-      expect(open.map((s) => `${s.record.sagaId}: ${s.record.status}`)).toEqual([]);
+      // A turn cut short after begin_booking opened its saga but before the checkpoint recorded it
+      // runs begin_booking again, which opens another: the first stays `created` with every step
+      // planned (nothing ran). Recovery closes such sagas once they are older than its abandonment
+      // window (10 minutes by default); here that later recovery runs now.
+      const store = new RedisSagaStore({ redis });
+      const listOpen = async () =>
+        (await store.list(world.companyId, { limit: 1000, before: null })).filter(
+          (s) => !["completed", "compensated"].includes(s.record.status),
+        );
+      const open = await listOpen();
+      const ran = open.filter(
+        (s) => s.record.status !== "created" || s.record.steps.some((step) => step.status !== "planned"),
+      );
+      expect(ran.map((s) => `${s.record.sagaId}: ${s.record.status}`)).toEqual([]);
+      const app = await App.create(loadConfig(world.env()));
+      try {
+        await (await app.tenant(world.companyId)).sagas.recoverSagas({ abandonCreatedAfterMs: 0 });
+      } finally {
+        await app.close();
+      }
+      expect((await listOpen()).map((s) => `${s.record.sagaId}: ${s.record.status}`)).toEqual([]);
+      const sagas = await store.list(world.companyId, { limit: 1000, before: null });
       const done = sagas.filter((s) => s.record.status === "completed").length;
       process.stdout.write(
-        `sagas: ${sagas.length} (${done} completed, ${sagas.length - done} compensated)\n`,
+        `sagas: ${sagas.length} (${done} completed, ${sagas.length - done} compensated, ${open.length} never started)\n`,
       );
       await audit.close();
     },

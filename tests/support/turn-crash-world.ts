@@ -134,9 +134,18 @@ export class TurnCrashWorld {
     const deadline = Date.now() + timeoutMs;
     const killing = () => this.stats.interrupted < this.options.interruptedGoal;
     const supervisor = this.supervise(killing);
+    let lastProgress = -1;
+    let lastChange = Date.now();
     try {
       while (!this.allAnswered()) {
-        if (Date.now() > deadline) throw new Error(`crash run timed out: ${JSON.stringify(this.progress())}`);
+        const answered = this.progress().answered + this.conversations.reduce((n, c) => n + c.sent.length, 0);
+        if (answered !== lastProgress) {
+          lastProgress = answered;
+          lastChange = Date.now();
+        }
+        if (Date.now() > deadline || Date.now() - lastChange > 120_000) {
+          throw new Error(`crash run stalled: ${JSON.stringify(this.progress())}\n${this.unanswered()}`);
+        }
         await this.customersWrite();
         this.collectKills();
         await sleep(40);
@@ -145,6 +154,22 @@ export class TurnCrashWorld {
       this.stopping = true;
       await supervisor;
     }
+  }
+
+  /** The conversations still waiting for an answer, with what Chatwoot holds for them. */
+  unanswered(): string {
+    return this.conversations
+      .filter((c) => !(c.sent.length === c.texts.length && this.answered(c)))
+      .map((c) => {
+        const posted = this.chatwoot
+          .messages(c.id)
+          .map(
+            (m) =>
+              `${m.private ? "note" : "reply"} ${String(m.content_attributes?.[MARKER_ATTRIBUTE] ?? "-")}: ${String(m.content).slice(0, 60)}`,
+          );
+        return `conversation ${c.id} sent ${c.sent.join(",")}; markers of last: ${replyMarker(`reply:${this.companyId}:${c.sent.at(-1)}`)}; posted:\n  ${posted.join("\n  ")}`;
+      })
+      .join("\n");
   }
 
   /** What every conversation has got so far. */
@@ -172,6 +197,15 @@ export class TurnCrashWorld {
       map.set(hit.id, (map.get(hit.id) ?? 0) + 1);
     }
     return { replies, handoffs };
+  }
+
+  /** The public reply to a message (its text), if any. */
+  replyTo(c: Conversation, messageId: number): string | null {
+    const marker = replyMarker(`reply:${this.companyId}:${messageId}`);
+    const m = this.chatwoot
+      .messages(c.id)
+      .find((x) => String(x.content_attributes?.[MARKER_ATTRIBUTE] ?? "") === marker);
+    return m?.content ?? null;
   }
 
   /** Events of the shared local calendar, with the customer's email. */
