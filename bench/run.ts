@@ -5,14 +5,24 @@ import { executorBench } from "./executor.js";
 import { graphBench } from "./graph.js";
 import { type Bench, formatGoals, formatMachine, machineInfo, writeResult } from "./lib/report.js";
 import { sagaBench } from "./saga.js";
+import { turnsBench } from "./turns.js";
 import { verifyBench } from "./verify.js";
+import { webhookBench } from "./webhook.js";
 
 /**
- * Runs the benchmarks: `npm run bench [-- --quick] [-- --only audit,executor,graph,saga,verify]`.
+ * Runs the benchmarks: `npm run bench [-- --quick] [-- --only audit,executor,graph,saga,turns,verify,webhook]`.
  * Each prints its tables and goals and writes bench/results/<name>.json. Nothing here asserts a
  * time: the figures are compared with baselines measured in the same run.
  */
-const BENCHES: Bench[] = [auditBench, executorBench, graphBench, sagaBench, verifyBench];
+const BENCHES: Bench[] = [
+  auditBench,
+  executorBench,
+  graphBench,
+  sagaBench,
+  turnsBench,
+  verifyBench,
+  webhookBench,
+];
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
   let quick = false;
@@ -22,7 +32,10 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
     if (arg === "--quick") quick = true;
     else if (arg === "--only" || arg?.startsWith("--only=")) {
       const value = arg === "--only" ? argv[++i] : arg.slice("--only=".length);
-      if (!value) throw new Error("--only: expected a benchmark name (audit, executor, graph, saga, verify)");
+      if (!value)
+        throw new Error(
+          "--only: expected a benchmark name (audit, executor, graph, saga, turns, verify, webhook)",
+        );
       only = value.split(",").map((s) => s.trim());
     } else if (arg === "--help" || arg === "-h") {
       console.log(`usage: npm run bench -- [--quick] [--only ${BENCHES.map((b) => b.name).join(",")}]`);

@@ -7,11 +7,20 @@ import type { Agent, AgentName, RouterAgent } from "./types.js";
 
 export { InvalidAgentInputError, isInvalidAgentInputError } from "./errors.js";
 export { type FallbackListener, routerWithFallback, withFallback } from "./fallback.js";
+export * from "./llm/index.js";
 export * from "./offline/index.js";
+export * from "./prompts.js";
 export { OfflineRouterAgent, type OfflineRouterOptions } from "./router.js";
 export { SalesAgent, type SalesAgentOptions } from "./sales.js";
 export { nextBookingRef, ScheduleAgent, type ScheduleAgentOptions } from "./schedule.js";
-export { SupportAgent, type SupportAgentOptions } from "./support.js";
+export {
+  type ExtractionContext,
+  type MessageDetails,
+  type OfflineExtractorOptions,
+  OfflineSlotExtractor,
+  type SlotExtractor,
+} from "./schedule-details.js";
+export { SupportAgent, type SupportAgentOptions, supportProblem } from "./support.js";
 export type * from "./types.js";
 
 export interface DefaultAgentsOptions extends Omit<ScheduleAgentOptions, "catalogue"> {

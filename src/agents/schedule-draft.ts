@@ -1,9 +1,9 @@
 import { wallClock } from "./offline/clock.js";
-import { extractEmail, extractName } from "./offline/customer.js";
-import { type DateTimeExtraction, extractDateTime } from "./offline/date-time.js";
+import type { DateTimeExtraction } from "./offline/date-time.js";
 import { capital, formatList, formatWhen, say } from "./offline/format.js";
 import { checkSlot, nearestSlots, type SlotRules, spread } from "./offline/slots.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
+import type { MessageDetails } from "./schedule-details.js";
 import type { AgentInput, AppointmentState, Locale } from "./types.js";
 
 /** What the schedule agent decided for a draft: the reply and the appointment to keep. */
@@ -35,34 +35,24 @@ function askedAbout(input: AgentInput, rules: DraftRules) {
   return undefined;
 }
 
-/** Reads the message's details (treatment, date, time, name, email) into the draft. */
+/** Puts a message's details (treatment, date, time, name, email) into the draft. */
 export function mergeDetails(
   draft: AppointmentState,
+  details: MessageDetails,
   input: AgentInput,
   rules: DraftRules,
 ): { draft: AppointmentState; dt: DateTimeExtraction; changedSlot: boolean } {
   const next: AppointmentState = { ...draft };
-  const treatment =
-    rules.catalogue.match(input.text) ?? (next.treatment ? undefined : askedAbout(input, rules));
+  const { dt } = details;
+  const treatment = details.treatment ?? (next.treatment ? undefined : askedAbout(input, rules));
   if (treatment && treatment.name !== next.treatment) {
     next.treatment = treatment.name;
     next.duration_minutes = treatment.durationMinutes ?? rules.slotMinutes;
   }
-  const dt = extractDateTime(input.text, {
-    now: input.now,
-    timeZone: input.timeZone,
-    locale: input.locale,
-    expectTime: next.date !== undefined && next.time === undefined,
-    ...(rules.hours ? { hours: rules.hours } : {}),
-  });
   if (dt.date) next.date = dt.date;
   if (dt.time && !dt.ambiguities.includes("meridiem")) next.time = dt.time;
-  const email = extractEmail(input.text);
-  if (email) next.customer_email = email;
-  const askedForName =
-    next.treatment !== undefined && next.date !== undefined && next.customer_name === undefined;
-  const name = extractName(input.text, { expectName: askedForName && !dt.date && !dt.time && !treatment });
-  if (name) next.customer_name = name;
+  if (details.customer_email) next.customer_email = details.customer_email;
+  if (details.customer_name) next.customer_name = details.customer_name;
   next.customer_name ??= input.sharedContext.customer.name;
   next.customer_email ??= input.sharedContext.customer.email;
   const changedSlot =

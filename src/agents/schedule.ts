@@ -1,12 +1,10 @@
 import { checkAgentInput, checkScheduleOptions } from "./errors.js";
 import { wallClock } from "./offline/clock.js";
-import { extractDateTime } from "./offline/date-time.js";
 import { formatWhen, say } from "./offline/format.js";
 import { detectInjection } from "./offline/injection.js";
-import { detectConfirmation, detectScheduleAction } from "./offline/intent.js";
-import { hasAny, normalize } from "./offline/text.js";
 import type { TreatmentCatalogue } from "./offline/treatments.js";
 import { injectionReply } from "./replies.js";
+import { type MessageDetails, OfflineSlotExtractor, type SlotExtractor } from "./schedule-details.js";
 import { advanceDraft, type DraftRules, mergeDetails } from "./schedule-draft.js";
 import { proposeReschedule } from "./schedule-reschedule.js";
 import type { Agent, AgentInput, AgentOutput, AppointmentState } from "./types.js";
@@ -25,16 +23,13 @@ export interface ScheduleAgentOptions {
    * once: the seed's one-message flow when the customer's name and email are already known.
    */
   confirmBeforeBooking?: boolean;
+  /**
+   * Reads each message into treatment, date, time, name, email, yes/no and cancel/reschedule.
+   * Default: the offline reader (`OfflineSlotExtractor`). Whatever reads, this agent decides.
+   */
+  extractor?: SlotExtractor;
 }
 
-const ANOTHER = [
-  "otra cita",
-  "nueva cita",
-  "otra reserva",
-  "another appointment",
-  "new appointment",
-  "another booking",
-];
 const ACTIVE = new Set<AppointmentState["status"]>(["booked", "confirmed"]);
 
 /**
@@ -48,6 +43,7 @@ export class ScheduleAgent implements Agent {
   readonly name = "schedule" as const;
   private readonly rules: DraftRules;
   private readonly confirmFirst: boolean;
+  private readonly extractor: SlotExtractor;
 
   constructor(options: ScheduleAgentOptions) {
     checkScheduleOptions(options);
@@ -58,6 +54,12 @@ export class ScheduleAgent implements Agent {
       ...(options.hours ? { hours: options.hours } : {}),
     };
     this.confirmFirst = options.confirmBeforeBooking ?? true;
+    this.extractor =
+      options.extractor ??
+      new OfflineSlotExtractor({
+        catalogue: options.catalogue,
+        ...(options.hours ? { hours: options.hours } : {}),
+      });
   }
 
   /** One customer message; returns the reply and the appointment to keep in the shared context. */
@@ -66,9 +68,13 @@ export class ScheduleAgent implements Agent {
     if (detectInjection(input.text))
       return { reply: injectionReply(input.locale), intent: "security.injection" };
     const current = input.sharedContext.appointment;
-    if (current && ACTIVE.has(current.status)) return this.handleBooked(current, input);
-    const action = detectScheduleAction(input.text);
+    const active = current !== null && ACTIVE.has(current.status);
     const inProgress = current?.status === "draft";
+    const details = await this.extractor.extract(input, {
+      appointment: active || inProgress ? current : null,
+    });
+    if (current && active) return this.handleBooked(current, details, input);
+    const action = details.action;
     if (action === "cancel") {
       if (inProgress) {
         return {
@@ -98,12 +104,16 @@ export class ScheduleAgent implements Agent {
           status: "draft",
           ...(current?.booking_ref ? { booking_ref: current.booking_ref } : {}),
         };
-    return this.fillDraft(draft, input);
+    return this.fillDraft(draft, details, input);
   }
 
-  private async fillDraft(draft: AppointmentState, input: AgentInput): Promise<AgentOutput> {
-    const confirmation = detectConfirmation(input.text);
-    const merged = mergeDetails(draft, input, this.rules);
+  private async fillDraft(
+    draft: AppointmentState,
+    details: MessageDetails,
+    input: AgentInput,
+  ): Promise<AgentOutput> {
+    const confirmation = details.confirmation;
+    const merged = mergeDetails(draft, details, input, this.rules);
     const customer = {
       ...(merged.draft.customer_name ? { name: merged.draft.customer_name } : {}),
       ...(merged.draft.customer_email ? { email: merged.draft.customer_email } : {}),
@@ -162,18 +172,15 @@ export class ScheduleAgent implements Agent {
   }
 
   /** Cancel, reschedule (with a yes first) or describe a booked appointment; a new request starts a new draft. */
-  private async handleBooked(booked: AppointmentState, input: AgentInput): Promise<AgentOutput> {
+  private async handleBooked(
+    booked: AppointmentState,
+    details: MessageDetails,
+    input: AgentInput,
+  ): Promise<AgentOutput> {
     const locale = input.locale;
     const today = wallClock(input.now, input.timeZone).date;
-    const action = detectScheduleAction(input.text);
-    const confirmation = detectConfirmation(input.text);
+    const { action, confirmation, dt } = details;
     const pending = booked.awaiting_confirmation === true && booked.rescheduled_from !== undefined;
-    const dt = extractDateTime(input.text, {
-      now: input.now,
-      timeZone: input.timeZone,
-      locale,
-      ...(this.rules.hours ? { hours: this.rules.hours } : {}),
-    });
     const hasNewSlot = dt.date !== undefined || dt.time !== undefined;
 
     if (action === "cancel" && !pending) {
@@ -221,9 +228,8 @@ export class ScheduleAgent implements Agent {
       };
     }
     // "otra cita para una limpieza": another appointment, not a change of this one.
-    const named = this.rules.catalogue.match(input.text)?.name;
-    const another =
-      hasAny(normalize(input.text), ANOTHER) || (named !== undefined && named !== booked.treatment);
+    const named = details.treatment?.name;
+    const another = details.another || (named !== undefined && named !== booked.treatment);
     if (!pending && action !== "reschedule" && another) {
       return this.fillDraft(
         {
@@ -231,6 +237,7 @@ export class ScheduleAgent implements Agent {
           status: "draft",
           ...(booked.booking_ref ? { booking_ref: booked.booking_ref } : {}),
         },
+        details,
         input,
       );
     }
@@ -244,6 +251,7 @@ export class ScheduleAgent implements Agent {
           status: "draft",
           ...(booked.booking_ref ? { booking_ref: booked.booking_ref } : {}),
         },
+        details,
         input,
       );
     }

@@ -30,7 +30,7 @@ export class SupportAgent implements Agent {
     checkAgentInput(input);
     const locale = input.locale;
     if (detectInjection(input.text)) return { reply: injectionReply(locale), intent: "security.injection" };
-    const problem = detectProblem(input.text) ?? acceptedPerson(input);
+    const problem = supportProblem(input);
     if (!problem) return this.answer(input);
 
     const existing = input.sharedContext.ticket;
@@ -172,6 +172,14 @@ function findSentence(passages: KnowledgePassage[], pattern: RegExp): string | u
     if (hit) return sentences(hit)[0] ?? hit;
   }
   return undefined;
+}
+
+/**
+ * The problem a message reports (a complication, a complaint, a billing error, asking for a person,
+ * or a yes to the offer of a person), by rules: the only way a ticket is ever requested.
+ */
+export function supportProblem(input: AgentInput): ProblemFinding | null {
+  return detectProblem(input.text) ?? acceptedPerson(input);
 }
 
 /** A yes to "¿Quieres que te ponga en contacto con una persona?" asked in the previous turn. */

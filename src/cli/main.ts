@@ -9,6 +9,7 @@ import { registerConverseCommand } from "./converse-command.js";
 import { runDemo } from "./demo.js";
 import { CliError } from "./format.js";
 import { registerSagaCommands } from "./saga-commands.js";
+import { registerServeCommand } from "./serve-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
 
 const state: { app: Promise<App> | null } = { app: null };
@@ -61,6 +62,7 @@ registerSagaCommands(program, {
 });
 
 registerWorkerCommand(program, { config: () => loadConfig(), out });
+registerServeCommand(program, { config: () => loadConfig(), out });
 
 try {
   await program.parseAsync(process.argv);

@@ -62,6 +62,8 @@ export const TenantSchema = z.object({
    */
   requireApproval: z.boolean({ message: "expected true or false" }).default(false),
   chatwootAccountId: z.number().int().positive().optional(),
+  /** The secret of this account's Chatwoot webhook; falls back to CHATWOOT_WEBHOOK_SECRET. */
+  chatwootWebhookSecret: z.string().trim().min(1, "expected a non-empty secret").optional(),
 });
 export type TenantConfig = z.infer<typeof TenantSchema>;
 
@@ -107,6 +109,24 @@ export const EnvSchema = z.object({
   EMAIL_FROM: optionalString.pipe(z.email({ message: "expected an email address" }).optional()),
   EMAIL_FROM_NAME: optionalString,
   PORT: z.coerce.number({ message: "expected a port number" }).int().min(0).max(65535).default(3000),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number({ message: "expected a number of bytes" })
+    .int("expected a whole number of bytes")
+    .min(1024, "expected at least 1024 bytes")
+    .max(16 * 1024 * 1024, "expected at most 16777216 bytes (16 MiB)")
+    .default(256 * 1024),
+  WEBHOOK_MAX_SKEW_SECONDS: z.coerce
+    .number({ message: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(1, "expected at least 1 second")
+    .max(3600, "expected at most 3600 seconds")
+    .default(300),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ message: "expected a number of deliveries per minute (0: no limit)" })
+    .int("expected a whole number of deliveries per minute")
+    .min(0, "expected 0 (no limit) or more")
+    .max(1_000_000, "expected at most 1000000")
+    .default(1200),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -19,7 +19,12 @@ export function secretValuesOf(env: Env, tenants: Iterable<TenantConfig>): strin
     ...serviceAccountSecrets(env.GOOGLE_SERVICE_ACCOUNT_JSON),
     urlPassword(env.REDIS_URL),
     urlPassword(env.DATABASE_URL),
-    ...[...tenants].flatMap((t) => [t.email.smtpPassword, t.email.sendgridApiKey, t.email.mailgunApiKey]),
+    ...[...tenants].flatMap((t) => [
+      t.email.smtpPassword,
+      t.email.sendgridApiKey,
+      t.email.mailgunApiKey,
+      t.chatwootWebhookSecret,
+    ]),
   ].filter((v): v is string => typeof v === "string" && v.length > 0);
   return [...new Set(values)];
 }

@@ -1,4 +1,5 @@
 import type { AgentInput, AgentTools, KnowledgePassage, Turn } from "../agents/types.js";
+import { executeTyped } from "../tools/execute-typed.js";
 import type { ToolExecutor } from "../tools/tool-executor.js";
 import type { GraphDeps } from "./deps.js";
 import type { GraphStateType } from "./state.js";
@@ -11,26 +12,26 @@ export function agentTools(
   const context = { userId: who.userId, conversationId: who.conversationId, agentName: who.agentName };
   return {
     async searchKnowledge(query: string, topK = 3): Promise<KnowledgePassage[]> {
-      const res = await executor.executeTool({
+      const res = await executeTyped(executor, {
         ...context,
         toolName: "knowledge_base",
         parameters: { query, top_k: topK },
       });
       if (!res.success) throw new Error(`knowledge_base failed: ${res.error}`);
-      return ((res.data as { results?: KnowledgePassage[] } | null)?.results ?? []).map((r) => ({
+      return (res.data?.results ?? []).map((r) => ({
         content: r.content,
-        metadata: r.metadata ?? {},
-        score: r.score ?? 0,
+        metadata: { ...r.metadata },
+        score: r.score,
       }));
     },
     async checkAvailability(date: string) {
-      const res = await executor.executeTool({
+      const res = await executeTyped(executor, {
         ...context,
         toolName: "google_calendar",
         parameters: { action: "check_availability", date },
       });
       if (!res.success) throw new Error(`check_availability failed: ${res.error}`);
-      const data = res.data as { open?: boolean; slots?: { start: string }[] } | null;
+      const data = res.data && "slots" in res.data ? res.data : null;
       // Slot starts are zoned ISO times (2030-07-01T10:00:00+02:00): the wall-clock HH:MM is at 11..16.
       return { date, open: data?.open ?? false, free: (data?.slots ?? []).map((s) => s.start.slice(11, 16)) };
     },

@@ -1,17 +1,24 @@
 import type { AppointmentState, CustomerInfo } from "../agents/types.js";
+import type { ToolParams } from "../tools/tool-map.js";
 import { bookingKey } from "./deps.js";
 import type { GraphStateType } from "./state.js";
 import { texts } from "./texts.js";
+import type { ToolCallOf } from "./tool-call.js";
 
-/** The google_calendar `booking_data` of an appointment (the tool names the treatment `service`). */
-export function bookingData(a: AppointmentState, customer: CustomerInfo): Record<string, unknown> {
-  const name = a.customer_name ?? customer.name;
+/** What google_calendar's create_booking takes as `booking_data`. */
+export type BookingData = NonNullable<ToolParams<"google_calendar">["booking_data"]>;
+
+/**
+ * The google_calendar `booking_data` of an appointment. A field the appointment lacks is sent empty:
+ * the tool refuses it, naming the field, before anything is booked.
+ */
+export function bookingData(a: AppointmentState, customer: CustomerInfo): BookingData {
   const email = a.customer_email ?? customer.email;
   return {
-    customer_name: name,
-    service: a.treatment,
-    date: a.date,
-    time: a.time,
+    customer_name: a.customer_name ?? customer.name ?? "",
+    treatment: a.treatment ?? "",
+    date: a.date ?? "",
+    time: a.time ?? "",
     ...(email ? { customer_email: email } : {}),
     ...(customer.phone ? { customer_phone: customer.phone } : {}),
     ...(a.duration_minutes ? { duration_minutes: a.duration_minutes } : {}),
@@ -23,8 +30,8 @@ export function confirmationEmail(
   a: AppointmentState,
   customer: CustomerInfo,
   clinicName: string,
-  locale: string,
-): Record<string, unknown> | null {
+  locale: GraphStateType["locale"],
+): ToolParams<"send_email"> | null {
   const to = a.customer_email ?? customer.email;
   if (!to) return null;
   return {
@@ -43,13 +50,17 @@ export function confirmationEmail(
 }
 
 /** One step of the booking flow: the call a tool node makes and the saga records. */
-export interface BookingStep {
+export type BookingStep<N extends "google_calendar" | "send_email" | "send_whatsapp"> = ToolCallOf<N> & {
   step: "book" | "confirmation-email" | "whatsapp";
   key: string;
-  toolName: string;
   actionType: string;
-  parameters: Record<string, unknown>;
-}
+};
+
+/** The booking flow: the calendar booking first, then the notifications. */
+export type BookingPlan = [
+  BookingStep<"google_calendar">,
+  ...(BookingStep<"send_email"> | BookingStep<"send_whatsapp">)[],
+];
 
 /**
  * The calls of the booking flow of an appointment with a booking reference. The saga plans exactly
@@ -59,14 +70,14 @@ export function bookingPlan(
   state: Pick<GraphStateType, "companyId" | "conversationId" | "locale" | "sharedContext">,
   a: AppointmentState & { booking_ref: string },
   clinicName: string,
-): BookingStep[] {
+): BookingPlan {
   const customer = state.sharedContext.customer;
   const email = confirmationEmail(a, customer, clinicName, state.locale);
   return [
     {
       step: "book",
       key: bookingKey(state, a.booking_ref, "book"),
-      toolName: "google_calendar",
+      toolName: "google_calendar" as const,
       actionType: "booking",
       parameters: { action: "create_booking", booking_data: bookingData(a, customer) },
     },
@@ -75,7 +86,7 @@ export function bookingPlan(
           {
             step: "confirmation-email" as const,
             key: bookingKey(state, a.booking_ref, "confirmation-email"),
-            toolName: "send_email",
+            toolName: "send_email" as const,
             actionType: "notification",
             parameters: email,
           },
@@ -84,7 +95,7 @@ export function bookingPlan(
     {
       step: "whatsapp",
       key: bookingKey(state, a.booking_ref, "whatsapp"),
-      toolName: "send_whatsapp",
+      toolName: "send_whatsapp" as const,
       actionType: "notification",
       parameters: {
         conversation_id: state.conversationId,

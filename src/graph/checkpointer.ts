@@ -18,7 +18,7 @@ export async function createCheckpointer(options: {
       options.databaseUrl,
       options.schema ? { schema: options.schema } : {},
     );
-    await saver.setup();
+    await setupOnce(() => saver.setup());
     return { saver, kind: "postgres", close: () => saver.end() };
   }
   const { SqliteSaver } = await import("@langchain/langgraph-checkpoint-sqlite");
@@ -31,4 +31,19 @@ export async function createCheckpointer(options: {
       saver.db.close();
     },
   };
+}
+
+/**
+ * Creates the checkpoint tables. Processes starting together on a new database race to create them
+ * (one gets a duplicate-object error while another commits): the loser tries again and finds them.
+ */
+async function setupOnce(setup: () => Promise<void>, tries = 4): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await setup();
+    } catch (err) {
+      if (i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 100 * i + Math.random() * 100));
+    }
+  }
 }

@@ -1,9 +1,10 @@
 import { Command } from "@langchain/langgraph";
-import { loadDefaultAgents } from "../agents/index.js";
-import type { Agent, AgentName, RouterAgent } from "../agents/types.js";
+import type { AgentName } from "../agents/types.js";
 import type { TenantRuntime } from "../app/tenant-runtime.js";
-import { type AppConfig, type TenantConfig, tenantConfig } from "../config/index.js";
+import { type AppConfig, tenantConfig } from "../config/index.js";
 import type { SagaStatus } from "../saga/types.js";
+import type { Logger } from "../util/logger.js";
+import { type AgentFactory, createAgentFactory } from "./agent-factory.js";
 import type { ApprovalRequest } from "./approval.js";
 import {
   type ApprovalResolution,
@@ -21,18 +22,7 @@ import { withLine } from "./reply.js";
 import type { CompensationRecord, GraphStateType, ToolOutcome } from "./state.js";
 import { texts } from "./texts.js";
 
-/** The router and the three agents of a tenant. */
-export interface AgentSet {
-  routerAgent: RouterAgent;
-  agents: Record<AgentName, Agent>;
-}
-
-/** Builds a tenant's agents (the offline NLU, an LLM, or scripted ones in tests). */
-export type AgentFactory = (ctx: {
-  companyId: string;
-  tenant: TenantConfig;
-  runtime: TenantRuntime;
-}) => AgentSet | Promise<AgentSet>;
+export type { AgentFactory, AgentFactoryOptions, AgentSet } from "./agent-factory.js";
 
 export interface ConverseInput {
   companyId?: string;
@@ -61,6 +51,8 @@ export interface ConverseResult {
 /** What conversations need of the composition root (the App): its config and each tenant's runtime. */
 export interface ConverseHost {
   readonly config: AppConfig;
+  /** Where the agents log; optional. */
+  readonly logger?: Logger;
   tenant(companyId: string): Promise<TenantRuntime>;
 }
 
@@ -78,7 +70,13 @@ export async function graphDepsFor(
 ): Promise<GraphDeps> {
   const tenant = tenantConfig(app.config, companyId);
   const runtime = await app.tenant(companyId);
-  const set = await (factory ?? defaultAgentFactory)({ companyId, tenant, runtime });
+  const set = await (factory ?? defaultAgentFactory)({
+    companyId,
+    tenant,
+    runtime,
+    config: app.config,
+    ...(app.logger ? { logger: app.logger } : {}),
+  });
   return {
     companyId,
     routerAgent: set.routerAgent,
@@ -92,12 +90,8 @@ export async function graphDepsFor(
   };
 }
 
-/** The built-in offline agents (src/agents), set to the tenant's opening hours. */
-const defaultAgentFactory: AgentFactory = ({ tenant }) =>
-  loadDefaultAgents({
-    slotMinutes: tenant.openingHours.slotMinutes,
-    hours: { open: tenant.openingHours.open, close: tenant.openingHours.close },
-  });
+/** The built-in agents (src/agents): model-backed with `OPENAI_API_KEY`, offline otherwise. */
+const defaultAgentFactory: AgentFactory = createAgentFactory();
 
 /**
  * Runs customer messages through each tenant's compiled, checkpointed graph. Turns of one

@@ -1,18 +1,20 @@
 import { errorText, isSagaError } from "../saga/errors.js";
-import type { ToolResult } from "../tools/types.js";
+import type { SagaStep } from "../saga/types.js";
+import type { ToolName } from "../tools/tool-map.js";
+import type { CompensationPlan, ToolResult } from "../tools/types.js";
 import type { GraphDeps } from "./deps.js";
 import type { CompensationRecord, GraphStateType, ToolOutcome } from "./state.js";
+import { type AnyToolCall, actionOf } from "./tool-call.js";
 
-export interface StepCall {
+/** One tool call of a tool node: a built-in tool with its own parameters, and where it belongs. */
+export type StepCall<N extends ToolName = ToolName> = AnyToolCall<N> & {
   node: string;
   agentName: string;
-  toolName: string;
-  parameters: Record<string, unknown>;
   /** The step's idempotency key (thread + business reference + step). */
   key: string;
   /** The saga the step belongs to, if any. */
   sagaId?: string | null;
-}
+};
 
 export interface StepDone {
   result: ToolResult;
@@ -26,7 +28,7 @@ export interface StepDone {
  * the executor with its step key (a repeat returns the earlier outcome), then recorded with its undo.
  */
 export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: StepCall): Promise<StepDone> {
-  const action = typeof call.parameters.action === "string" ? call.parameters.action : call.toolName;
+  const action = actionOf(call);
   const fail = (error: string): StepDone => ({
     result: { success: false, tool: call.toolName, data: null, error, auditId: null, retriable: false },
     outcome: {
@@ -51,7 +53,7 @@ export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: 
       throw err;
     }
   }
-  const result = await deps.executor.executeTool({
+  const result: ToolResult = await deps.executor.executeTool<ToolName>({
     toolName: call.toolName,
     parameters: call.parameters,
     userId: state.userId,
@@ -61,8 +63,8 @@ export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: 
     idempotencyKey: call.key,
     tags: ["graph", call.node],
   });
-  if (sagaId && deps.sagas) await deps.sagas.completeStep(sagaId, call.key, result);
-  const plan = result.success && result.auditId ? await deps.executor.compensationFor(result.auditId) : null;
+  const step = sagaId && deps.sagas ? await deps.sagas.completeStep(sagaId, call.key, result) : null;
+  const plan = result.success && result.auditId ? await undoOf(deps, result.auditId, step) : null;
   return {
     result,
     outcome: {
@@ -86,6 +88,21 @@ export async function runToolStep(deps: GraphDeps, state: GraphStateType, call: 
           }
         : null,
   };
+}
+
+/** The undo of a successful call: as the saga step just recorded it, else read from the audit entry. */
+async function undoOf(
+  deps: GraphDeps,
+  auditId: string,
+  step: SagaStep | null,
+): Promise<CompensationPlan | null> {
+  if (step?.status === "succeeded" && step.auditId === auditId) {
+    const c = step.compensation;
+    if (c === null) return null;
+    if (c.kind === "tool_audit" && c.auditId === auditId && c.toolName && c.parameters)
+      return { toolName: c.toolName, parameters: c.parameters };
+  }
+  return deps.executor.compensationFor(auditId);
 }
 
 /** Whether a tool node of this turn failed (the graph then rolls back). */

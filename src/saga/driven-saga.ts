@@ -44,17 +44,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class DrivenSagas {
   private readonly held = new Map<string, RunContext>();
+  /**
+   * Steps this process began from `planned` (`sagaId key`): no earlier attempt of theirs exists, so
+   * there is no abandoned audit entry of theirs to close when they complete.
+   */
+  private readonly firstAttempts = new Set<string>();
 
   constructor(private readonly deps: Deps) {}
 
   /**
    * Stores a new saga `created` with its steps planned (nothing runs yet) and no holder, so the
-   * driver's first step takes it.
+   * driver's first step takes it. `create` stores the record `plan` completes with the steps, in one
+   * write; invalid steps are refused before anything is stored.
    */
   async open(
     input: { steps: DrivenStepInput[] },
     hasTools: boolean,
-    create: () => Promise<string>,
+    create: (plan: (base: SagaRecord) => SagaRecord) => Promise<string>,
   ): Promise<string> {
     if (!hasTools) {
       throw new SagaError(
@@ -68,16 +74,8 @@ export class DrivenSagas {
         "steps: expected at least one step { key, toolName, parameters, actionType }",
       );
     }
-    const sagaId = await create();
-    const { store, companyId, owner, leaseMs } = this.deps;
-    const claim = await store.claim(companyId, sagaId, { owner, leaseMs, statuses: ["created"] });
-    if (!claim.ok)
-      throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} was taken while it was opened`, sagaId);
-    const record = this.plannedRecord(claim.saga.record, input.steps);
-    const saved = await store.save(record, { owner, release: true });
-    if (!saved.ok)
-      throw new SagaError("ILLEGAL_STATE", `saga ${sagaId} was taken while it was opened`, sagaId);
-    return sagaId;
+    const steps = input.steps;
+    return create((base) => this.plannedRecord(base, steps));
   }
 
   private plannedRecord(base: SagaRecord, steps: DrivenStepInput[]): SagaRecord {
@@ -156,12 +154,16 @@ export class DrivenSagas {
   async beginStep(sagaId: string, key: string): Promise<SagaStep> {
     const ctx = await this.attach(sagaId);
     const step = stepOf(ctx, key);
+    // A step begun again (after a failure or a lost run) is no first attempt any more.
+    if (step.status !== "planned") this.firstAttempts.delete(`${sagaId} ${key}`);
     if (step.status === "planned" || step.status === "failed") {
+      const first = step.status === "planned";
       step.status = "pending";
       step.startedAt = new Date().toISOString();
       step.attempts += 1;
       step.error = null;
       await ctx.lease.persist(ctx.record);
+      if (first) this.firstAttempts.add(`${sagaId} ${key}`);
     }
     return step;
   }
@@ -170,6 +172,7 @@ export class DrivenSagas {
   async completeStep(sagaId: string, key: string, result: DrivenStepResult): Promise<SagaStep> {
     const ctx = await this.attach(sagaId);
     const step = stepOf(ctx, key);
+    const first = this.firstAttempts.delete(`${sagaId} ${key}`);
     if (step.status === "succeeded") return step;
     step.auditId = result.auditId;
     step.finishedAt = new Date().toISOString();
@@ -180,7 +183,8 @@ export class DrivenSagas {
       step.status = "succeeded";
       step.result = storedResult(result.data);
       if (result.auditId) {
-        await closeSuperseded(ctx, key, result.auditId);
+        // An attempt that another process began and left `pending` is closed as superseded.
+        if (!first) await closeSuperseded(ctx, key, result.auditId);
         const plan = await requireTools(ctx, `step ${step.actionName}`).compensationFor(result.auditId);
         step.compensation = plan ? { kind: "tool_audit", auditId: result.auditId, ...plan } : null;
         step.hasCompensator = plan !== null;
@@ -238,6 +242,8 @@ export class DrivenSagas {
     } finally {
       ctx.lease.stop();
       this.held.delete(ctx.record.sagaId);
+      for (const k of this.firstAttempts)
+        if (k.startsWith(`${ctx.record.sagaId} `)) this.firstAttempts.delete(k);
     }
   }
 }

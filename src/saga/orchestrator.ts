@@ -139,6 +139,15 @@ export class CompensationOrchestrator {
     sagaName: string;
     conversationId?: string | null;
   }): Promise<SagaHandle> {
+    const record = this.newRecord(input);
+    await this.wrap("createSaga", () => this.store.create(record));
+    this.planned.set(record.sagaId, { record, steps: [] });
+    const { sagaId, companyId, sagaName, userId, conversationId, status, createdAt } = record;
+    return { sagaId, companyId, sagaName, userId, conversationId, status, createdAt };
+  }
+
+  /** A new saga record, `created`, without steps (not stored yet). */
+  private newRecord(input: { userId: string; sagaName: string; conversationId?: string | null }): SagaRecord {
     if (!input || typeof input.sagaName !== "string" || input.sagaName.trim() === "") {
       throw new SagaError(
         "INVALID_INPUT",
@@ -162,10 +171,7 @@ export class CompensationOrchestrator {
       updatedAt: now,
       finishedAt: null,
     };
-    await this.wrap("createSaga", () => this.store.create(record));
-    this.planned.set(record.sagaId, { record, steps: [] });
-    const { sagaId, companyId, sagaName, userId, conversationId, status, createdAt } = record;
-    return { sagaId, companyId, sagaName, userId, conversationId, status, createdAt };
+    return record;
   }
 
   /** Adds a step (`add_action` in the Python API). Returns its index. */
@@ -299,11 +305,11 @@ export class CompensationOrchestrator {
     conversationId?: string | null;
     steps: DrivenStepInput[];
   }): Promise<string> {
-    return this.driven.open(input, this.tools !== null, async () => {
-      const { sagaId } = await this.createSaga(input);
-      // Its steps are stored with the record, not kept in this process.
-      this.planned.delete(sagaId);
-      return sagaId;
+    return this.driven.open(input, this.tools !== null, async (plan) => {
+      // One write: the record is stored with its steps planned (they are not kept in this process).
+      const record = plan(this.newRecord(input));
+      await this.wrap("createSaga", () => this.store.create(record));
+      return record.sagaId;
     });
   }
 

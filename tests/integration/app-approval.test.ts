@@ -35,7 +35,7 @@ describe("app.resolveApproval: an operator approves or rejects a paused booking"
     expect(paused.pendingApproval).toMatchObject({
       type: "approval",
       action: "google_calendar.create_booking",
-      parameters: { booking_data: { service: "Botox", date, time: "10:00" } },
+      parameters: { booking_data: { treatment: "Botox", date, time: "10:00" } },
     });
     expect(paused.reply).toContain("Perfecto, Ana");
     expect(paused.reply).toContain("La clínica tiene que aprobar esta solicitud");

@@ -6,14 +6,17 @@ import { type ParsedMail, simpleParser } from "mailparser";
 import { describe, expect, it } from "vitest";
 import { App, type TenantServices } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
+import { createAgentFactory } from "../../src/graph/agent-factory.js";
 import type { ConverseResult } from "../../src/graph/converse.js";
 import { eventIdFor } from "../../src/services/calendar/index.js";
 import {
   type ConversationScript,
   loadScript,
+  type ModelAnswer,
   type TurnExpect,
   withFaults,
 } from "../support/conversation-script.js";
+import { OpenAIStandIn } from "../support/openai-stand-in.js";
 
 // Every tests/conversations/*.yaml is one scripted conversation (format: tests/conversations/README.md).
 const DIR = fileURLToPath(new URL("../conversations/", import.meta.url));
@@ -38,9 +41,25 @@ async function openWorld(script: ConversationScript) {
     };
   };
   const now = new Date(script.clock);
-  const app = await App.create(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }), {
+  // With a model section: ChatOpenAI (the app's own agent factory) against the OpenAI stand-in.
+  const standIn = script.model ? new OpenAIStandIn({ apiKey: MODEL_KEY }) : null;
+  const modelEnv = standIn
+    ? {
+        OPENAI_API_KEY: MODEL_KEY,
+        OPENAI_BASE_URL: await standIn.start(),
+        OPENAI_MODEL: script.model?.name ?? "gpt-4o-mini",
+      }
+    : {};
+  const app = await App.create(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", ...modelEnv }), {
     clock: () => now,
     decorateServices,
+    ...(standIn
+      ? {
+          agents: createAgentFactory({
+            model: { maxRetries: 0, timeoutMs: 10_000, streaming: script.model?.stream ?? false },
+          }),
+        }
+      : {}),
   });
   const rt = await app.tenant();
   const outbox = join(dir, "outbox", rt.companyId);
@@ -55,12 +74,27 @@ async function openWorld(script: ConversationScript) {
   };
   const close = async () => {
     await app.close();
+    await standIn?.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { app, rt, emails, close, fired };
+  return { app, rt, emails, close, fired, standIn };
 }
 
 type World = Awaited<ReturnType<typeof openWorld>>;
+
+const MODEL_KEY = "sk-conversation-scripts-0123";
+
+/** The stand-in's form of a script's model answer. */
+const scripted = (a: ModelAnswer) =>
+  a.error !== undefined
+    ? { error: { status: a.error } }
+    : {
+        ...(a.structured !== undefined ? { structured: a.structured } : {}),
+        ...(a.content !== undefined ? { content: a.content } : {}),
+        ...(a.tool_calls ? { tool_calls: a.tool_calls } : {}),
+      };
+
+const chatRequests = (world: World) => world.standIn?.requestsTo("/v1/chat/completions") ?? [];
 
 const addresses = (to: ParsedMail["to"]): string[] =>
   (Array.isArray(to) ? to : to ? [to] : []).flatMap((a) => a.value.map((v) => v.address ?? ""));
@@ -143,6 +177,8 @@ describe.each(files)("conversation %s", (file) => {
       }
       const conversationId = "7001";
       for (const [i, turn] of script.turns.entries()) {
+        for (const answer of turn.model ?? []) world.standIn?.enqueueReply(scripted(answer));
+        const before = chatRequests(world).length;
         const out = await world.app.converse({
           conversationId,
           userId: script.user ?? "34600111222",
@@ -154,13 +190,17 @@ describe.each(files)("conversation %s", (file) => {
           const mails = (await world.emails()).map((m) => [addresses(m.to), m.subject]);
           console.log(JSON.stringify({ say: turn.say, ...out, audit, mails }, null, 1));
         }
-        await check(
-          world,
-          conversationId,
-          out,
-          turn.expect ?? {},
-          `${script.name}, turn ${i + 1} ("${turn.say}")`,
-        );
+        const at = `${script.name}, turn ${i + 1} ("${turn.say}")`;
+        if (world.standIn) {
+          const requests = chatRequests(world).slice(before);
+          expect(world.standIn.pendingReplies, `${at} model answers left unused`).toBe(0);
+          if (turn.expect?.model_calls !== undefined) {
+            expect(requests.length, `${at} model_calls`).toBe(turn.expect.model_calls);
+          }
+          const streamed = requests.map((r) => (r.body as { stream?: boolean }).stream === true);
+          expect(streamed, `${at} streaming`).toEqual(requests.map(() => script.model?.stream ?? false));
+        }
+        await check(world, conversationId, out, turn.expect ?? {}, at);
       }
     } finally {
       await world.close();
@@ -180,6 +220,15 @@ describe("the conversation script loader", () => {
       expect(() => loadScript(file)).toThrow(/bad\.yaml: turns\[0\]\.expect\.replies: expected one of/);
       writeFileSync(file, "name: bad\nclock: yesterday\nturns: [{ say: hola }]\n");
       expect(() => loadScript(file)).toThrow(/bad\.yaml: clock: expected an ISO instant/);
+      writeFileSync(
+        file,
+        'name: bad\nclock: "2027-01-12T09:00:00Z"\nmodel: {}\nturns:\n  - say: hola\n    model: [{ answer: hi }]\n',
+      );
+      expect(() => loadScript(file)).toThrow(/bad\.yaml: turns\[0\]\.model\[0\]\.answer: expected one of/);
+      writeFileSync(file, 'name: bad\nclock: "2027-01-12T09:00:00Z"\nturns:\n  - say: hola\n    model: []\n');
+      expect(() => loadScript(file)).toThrow(
+        /bad\.yaml: turns\[0\]\.model: expected a top-level model section/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -59,6 +59,27 @@ describe("outbox provider (the embedded default)", () => {
     expect(mail.headers.get("x-idempotency-key")).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it("writes a message sent again under the same key (its first sender died) only once", async () => {
+    // Two services with no dedup store in common stand for a sender that died before recording the
+    // send and the process that took over its expired claim: both compose the same Message-ID.
+    const service = () =>
+      new EmailService({ companyId: "benova", fromEmail: "citas@benova.example", outboxDir: dir });
+    const send = (s: EmailService, key: string) =>
+      s.sendEmail({
+        toEmail: "ana@example.com",
+        subject: "Cancelación",
+        bodyHtml: "<p>x</p>",
+        idempotencyKey: key,
+      });
+    const first = await send(service(), "booking:9:cancellation");
+    const again = await send(service(), "booking:9:cancellation");
+    expect(again).toMatchObject({ success: true, messageId: first.messageId });
+    expect(readdirSync(dir)).toHaveLength(1);
+    // Another key is another message.
+    await send(service(), "booking:10:cancellation");
+    expect(readdirSync(dir)).toHaveLength(2);
+  });
+
   it("reports an outbox that cannot be written as a final error naming the path", async () => {
     const blocked = join(dir, "not-a-dir");
     writeFileSync(blocked, "x");

@@ -55,7 +55,7 @@ describe("requireApproval: the graph pauses before a compensable action", () => 
     expect(interruptsOf(paused)?.[0]?.value).toMatchObject({
       type: "approval",
       action: "google_calendar.create_booking",
-      parameters: { booking_data: { service: "Botox", date, time: "10:00" } },
+      parameters: { booking_data: { treatment: "Botox", date, time: "10:00" } },
     });
     expect(await bookedAt("10:00")).toHaveLength(0);
     const config = { configurable: { thread_id: "benova:301" }, durability: "sync" as const };

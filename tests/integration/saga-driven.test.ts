@@ -130,6 +130,13 @@ describe.each(SAGA_STORE_KINDS)("sagas driven from outside the orchestrator, on 
     await expect(sagas.openDrivenSaga({ userId: "u1", sagaName: "s", steps: [] })).rejects.toThrow(
       /steps: expected at least one step/,
     );
+    // Invalid steps are refused before anything is stored.
+    const before = (await sagas.listSagas()).length;
+    const twice = { key: "benova:7:dup", toolName: "google_calendar", actionType: "booking", parameters: {} };
+    await expect(
+      sagas.openDrivenSaga({ userId: "u1", sagaName: "s", steps: [twice, twice] }),
+    ).rejects.toThrow(/steps\[1\]\.key: expected a unique, non-empty idempotency key/);
+    expect(await sagas.listSagas()).toHaveLength(before);
   });
 
   it("leaves a saga that recoverSagas() undoes when its driver stops renewing the lease", async () => {

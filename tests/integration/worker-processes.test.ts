@@ -8,6 +8,12 @@ import { WORKER_NOW, WorkerWorld } from "../support/worker-world.js";
 
 const TEXTS = ["¿Cuánto cuesta el botox?", "¿Y el ácido hialurónico?", "¿Qué horario tienen?"];
 
+function count(list: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of list) out[x] = (out[x] ?? 0) + 1;
+  return out;
+}
+
 describe("worker processes sharing one Redis queue", () => {
   let world: WorkerWorld;
   let producer: RedisTurnQueue;
@@ -50,7 +56,21 @@ describe("worker processes sharing one Redis queue", () => {
   /** Every message answered exactly once, in the order of its conversation. */
   async function expectAnsweredOnceInOrder(sent: Map<number, number[]>, timeoutMs: number) {
     const answered = () => [...sent].every(([c, ids]) => world.replies(c, ids).length >= ids.length);
-    await waitFor(answered, "every message answered", timeoutMs);
+    await waitFor(answered, "every message answered", timeoutMs).catch((err: Error) => {
+      const missing = [...sent]
+        .filter(([c, ids]) => world.replies(c, ids).length < ids.length)
+        .map(([c, ids]) => ({
+          conversation: c,
+          ids,
+          posted: world.chatwoot.messages(c).map((m) => [m.private, m.content?.slice(0, 40)]),
+        }));
+      const outcomes = workers.flatMap((w) => w.turns.map((t) => t.outcome));
+      const stderr = workers
+        .map((w) => w.stderr)
+        .join("\n")
+        .slice(0, 2000);
+      throw new Error(`${err.message}: ${JSON.stringify({ missing, outcomes: count(outcomes), stderr })}`);
+    });
     await new Promise((r) => setTimeout(r, 500));
     for (const [c, ids] of sent) {
       expect(world.replies(c, ids).map((r) => r.messageId)).toEqual(ids);
@@ -66,7 +86,7 @@ describe("worker processes sharing one Redis queue", () => {
     expect(a?.turns.length).toBeGreaterThan(0);
     expect(b?.turns.length).toBeGreaterThan(0);
     expect((a?.turns.length ?? 0) + (b?.turns.length ?? 0)).toBe(36);
-  });
+  }, 90_000);
 
   it("a worker killed mid-run: its turns come back to the others, still once and in order", async () => {
     const sent = await burst(10);
@@ -75,9 +95,10 @@ describe("worker processes sharing one Redis queue", () => {
     await waitFor(() => victim.turns.length >= before + 3, "the victim at work", 30_000);
     await victim.kill();
     workers.push(...(await startWorkers(1, childConfig())));
-    await expectAnsweredOnceInOrder(sent, 60_000);
+    // A reply the victim was posting waits for its send claim to lapse (30 s) before it is reconciled.
+    await expectAnsweredOnceInOrder(sent, 100_000);
     expect((await producer.stats()).oldestAgeMs).toBeNull();
-  });
+  }, 120_000);
 
   it("SIGTERM stops a worker gracefully (exit 0)", async () => {
     const last = workers.at(-1) as WorkerProcess;

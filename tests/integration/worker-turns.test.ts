@@ -99,8 +99,13 @@ describe.each(kinds)("worker turns through the %s", (_name, makeQueue) => {
     await waitFor(() => world.replies(c, [t.messageId]).length === 1, "the reply");
     await new Promise((r) => setTimeout(r, 300));
     expect(world.chatwoot.messages(c)).toHaveLength(1);
-    const mine = world.reports.filter((r) => r.companyId === world.companyId);
-    expect(mine.slice(-3).map((r) => r.outcome)).toEqual(["retry", "retry", "replied"]);
+    const mine = () => world.reports.filter((r) => r.companyId === world.companyId);
+    await waitFor(() => mine().at(-1)?.outcome === "replied", "the turn's report");
+    expect(
+      mine()
+        .slice(-3)
+        .map((r) => r.outcome),
+    ).toEqual(["retry", "retry", "replied"]);
     expect(world.chatwoot.conversation(c)?.status).toBe("pending");
   });
 
@@ -121,8 +126,9 @@ describe.each(kinds)("worker turns through the %s", (_name, makeQueue) => {
     expect(notes[0]?.content).toMatch(/tras 3 intentos.*Motivo: ChatwootApiError SERVER_ERROR/s);
     expect(notes[0]?.content).not.toContain(world.chatwoot.apiToken);
     expect(world.replies(c, [t.messageId])).toEqual([]);
-    expect(world.reports.some((r) => r.companyId === world.companyId && r.outcome === "handed_off")).toBe(
-      true,
+    await waitFor(
+      () => world.reports.some((r) => r.companyId === world.companyId && r.outcome === "handed_off"),
+      "the hand-off report",
     );
     // The conversation's next message is not held up by the failed one.
     await waitFor(() => world.replies(c, [next.messageId]).length === 1, "the next reply");
@@ -144,7 +150,11 @@ describe.each(kinds)("worker turns through the %s", (_name, makeQueue) => {
       bookings.filter((b) => b.status === "confirmed" && b.customer_name === "Lucía Pérez"),
     ).toHaveLength(1);
     expect(world.emails()).toHaveLength(1);
-    const booked = world.reports.find((r) => r.companyId === world.companyId && r.sagaStatus === "completed");
+    // The turn reports after its reply is posted.
+    const bookedReport = () =>
+      world.reports.find((r) => r.companyId === world.companyId && r.sagaStatus === "completed");
+    await waitFor(() => bookedReport() !== undefined, "the booking turn's report");
+    const booked = bookedReport();
     expect(booked?.toolOutcomes.map((o) => o.tool)).toEqual([
       "google_calendar",
       "send_email",

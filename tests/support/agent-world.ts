@@ -3,6 +3,7 @@ import {
   type AgentTools,
   createDefaultAgents,
   type DefaultAgents,
+  type DefaultAgentsOptions,
   type Locale,
   type SharedContext,
   type Turn,
@@ -60,7 +61,12 @@ export class AgentWorld {
 
   static async create(
     now: Date,
-    options: { confirmBeforeBooking?: boolean; conversationId?: string } = {},
+    options: {
+      confirmBeforeBooking?: boolean;
+      conversationId?: string;
+      /** Builds other agents than the offline ones (e.g. `createLlmAgents`) from the same settings. */
+      agents?: (options: DefaultAgentsOptions) => DefaultAgents;
+    } = {},
   ): Promise<AgentWorld> {
     const knowledge = await KnowledgeBase.load();
     const calendar = new LocalCalendarService({
@@ -70,7 +76,7 @@ export class AgentWorld {
       openingHours: HOURS,
       now: () => now,
     });
-    const agents = createDefaultAgents({
+    const agents = (options.agents ?? createDefaultAgents)({
       catalogue: await loadTreatmentCatalogue(),
       slotMinutes: HOURS.slotMinutes,
       hours: { open: HOURS.open, close: HOURS.close },

@@ -184,3 +184,31 @@ export function messageCreatedPayload(input: MessageCreatedInput = {}): Record<s
     ...(attachments.length > 0 ? { attachments } : {}),
   };
 }
+
+/** One delivery as Chatwoot sends it: the raw JSON text and its headers (signed when a secret is given). */
+export function chatwootDelivery(
+  payload: unknown,
+  opts: { secret?: string; timestamp?: number; deliveryId?: string } = {},
+): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(payload);
+  const headers = opts.secret
+    ? webhookHeaders(opts.secret, body, opts)
+    : { "content-type": "application/json", "x-chatwoot-delivery": opts.deliveryId ?? randomUUID() };
+  return { body, headers };
+}
+
+/** A webhook event other than `message_created` (e.g. `conversation_status_changed`). */
+export function conversationEventPayload(
+  event: string,
+  input: { accountId?: number; conversationId?: number; status?: ConversationStatus } = {},
+): Record<string, unknown> {
+  return {
+    event,
+    account: { id: input.accountId ?? 1, name: "Benova Clínica" },
+    id: input.conversationId ?? 42,
+    status: input.status ?? "open",
+    inbox_id: 3,
+    meta: { assignee: null },
+    changed_attributes: [{ status: { previous_value: "pending", current_value: input.status ?? "open" } }],
+  };
+}

@@ -42,10 +42,34 @@ export interface TurnExpect {
   faults_fired?: Record<string, number>;
   /** The ticket whose id (`tkt_…`) this turn's reply names, as the tenant's ticket service holds it. */
   ticket?: { subject?: string; priority?: string; status?: string };
+  /** How many chat completion requests this turn sent to the model. */
+  model_calls?: number;
+}
+
+/**
+ * One scripted answer of the language model (the stand-in answers the turn's chat requests with
+ * these, in order): a structured answer (routing, slot extraction), tool calls, text, or an HTTP error.
+ */
+export interface ModelAnswer {
+  structured?: Record<string, unknown> | string;
+  content?: string;
+  tool_calls?: { name: string; arguments: Record<string, unknown> | string }[];
+  /** An HTTP status the request fails with. */
+  error?: number;
+}
+
+/** Runs the conversation through `ChatOpenAI` against the OpenAI stand-in instead of the offline agents. */
+export interface ModelSettings {
+  /** The model name sent (default gpt-4o-mini, which gets json_schema structured output). */
+  name?: string;
+  /** Server-Sent Events (`streaming: true` on the model). */
+  stream?: boolean;
 }
 
 export interface Turn {
   say: string;
+  /** The model's answers to this turn's chat requests, in order (with a top-level `model`). */
+  model?: ModelAnswer[];
   expect?: TurnExpect;
 }
 
@@ -56,10 +80,13 @@ export interface ConversationScript {
   user?: string;
   faults?: FaultSpec[];
   bookings?: SeedBooking[];
+  model?: ModelSettings;
   turns: Turn[];
 }
 
-const TOP = new Set(["name", "clock", "user", "faults", "bookings", "turns", "description"]);
+const TOP = new Set(["name", "clock", "user", "faults", "bookings", "model", "turns", "description"]);
+const MODEL = new Set(["name", "stream"]);
+const ANSWER = new Set(["structured", "content", "tool_calls", "error"]);
 const EXPECT = new Set([
   "agent",
   "intent",
@@ -74,6 +101,7 @@ const EXPECT = new Set([
   "saga_status",
   "faults_fired",
   "ticket",
+  "model_calls",
 ]);
 
 /** Reads and checks one script; a bad file fails with its path and the offending field. */
@@ -93,7 +121,23 @@ export function loadScript(path: string): ConversationScript {
     for (const k of Object.keys((turn.expect as object) ?? {})) {
       if (!EXPECT.has(k)) fail(`turns[${i}].expect.${k}`, `one of ${[...EXPECT].join(", ")}`);
     }
+    if (turn.model === undefined) return;
+    if (!doc.model) fail(`turns[${i}].model`, "a top-level model section to go with it");
+    if (!Array.isArray(turn.model)) fail(`turns[${i}].model`, "a list of model answers");
+    (turn.model as Record<string, unknown>[]).forEach((a, j) => {
+      const at = `turns[${i}].model[${j}]`;
+      const keys = Object.keys(a ?? {});
+      if (keys.length === 0) fail(at, `one of ${[...ANSWER].join(", ")}`);
+      for (const k of keys) if (!ANSWER.has(k)) fail(`${at}.${k}`, `one of ${[...ANSWER].join(", ")}`);
+      if (a.error !== undefined && (typeof a.error !== "number" || keys.length > 1)) {
+        fail(`${at}.error`, "an HTTP status number, alone");
+      }
+    });
   });
+  if (doc.model !== undefined) {
+    if (!doc.model || typeof doc.model !== "object") fail("model", "a mapping (name, stream)");
+    for (const k of Object.keys(doc.model as object)) if (!MODEL.has(k)) fail(`model.${k}`, "name or stream");
+  }
   for (const [i, f] of ((doc.faults as FaultSpec[]) ?? []).entries()) {
     if (!["email", "calendar", "tickets", "chatwoot"].includes(f.service)) {
       fail(`faults[${i}].service`, "email, calendar, tickets or chatwoot");

@@ -197,3 +197,50 @@ export function writeChatStream(res: ServerResponse, answer: ChatAnswer): void {
   if (usage) event({ id, object: "chat.completion.chunk", created, model, choices: [], usage });
   res.end("data: [DONE]\n\n");
 }
+
+/**
+ * Where a structured answer goes in a chat completion, as OpenAI puts it: the content for
+ * `response_format` json_schema / json_object, a call of the forced function for
+ * `tool_choice: {type: "function", function: {name}}`. A request asking for neither is a script
+ * error (500 naming it), since no real model would answer it with structured output.
+ */
+export function structuredAnswer(
+  body: Json,
+  value: Record<string, unknown> | string,
+): { content: string | null; tool_calls?: { name: string; arguments: string; id?: string }[] } {
+  const args = typeof value === "string" ? value : JSON.stringify(value);
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  if (format === "json_schema" || format === "json_object") return { content: args };
+  const choice = body.tool_choice as { type?: string; function?: { name?: string } } | undefined;
+  if (choice?.type === "function" && typeof choice.function?.name === "string") {
+    return { content: null, tool_calls: [{ name: choice.function.name, arguments: args }] };
+  }
+  throw new HttpError(
+    500,
+    "stand-in script error: a structured answer was scripted but the request asks for neither response_format (json_schema, json_object) nor a forced tool_choice",
+  );
+}
+
+/** The answer to `POST /v1/embeddings`: hashed bag-of-words vectors (same text, same vector). */
+export function embeddingsAnswer(body: Json, defaultDimensions: number): Json {
+  const model = requireString(body, "model");
+  const inputs = typeof body.input === "string" ? [body.input] : body.input;
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw new HttpError(400, "'input' must be a non-empty string or array", "input");
+  const dims = typeof body.dimensions === "number" ? body.dimensions : defaultDimensions;
+  let tokens = 0;
+  const data = inputs.map((input: unknown, index) => {
+    const text = Array.isArray(input) ? input.join(" ") : input;
+    if (typeof text !== "string" || text === "")
+      throw new HttpError(400, `'$.input[${index}]' is invalid: empty or not a string`, "input");
+    const words = wordsOf(text);
+    tokens += words.length;
+    const vector = hashEmbedding(words, dims);
+    const embedding =
+      body.encoding_format === "base64"
+        ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
+        : vector;
+    return { object: "embedding", index, embedding };
+  });
+  return { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+}

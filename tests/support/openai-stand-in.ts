@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import {
   type ChatMessage,
+  embeddingsAnswer,
   HttpError,
-  hashEmbedding,
   type Json,
   lastUserText,
   type OutgoingToolCall,
@@ -15,6 +15,7 @@ import {
   SPEECH_TYPES,
   sendError,
   sendJson,
+  structuredAnswer,
   wordsOf,
   writeChatStream,
 } from "./openai-stand-in-wire.js";
@@ -37,6 +38,14 @@ export interface ScriptedToolCall {
 export interface ScriptedReply {
   content?: string | null;
   tool_calls?: ScriptedToolCall[];
+  /**
+   * A structured answer (an object, or a raw string to send as is), delivered the way the request
+   * asks for structured output: as the message content for `response_format` json_schema or
+   * json_object, as a call of the forced function for `tool_choice: {type: "function"}`.
+   */
+  structured?: Record<string, unknown> | string;
+  /** Answer this request with an OpenAI-shaped HTTP error instead (kept in order with the replies). */
+  error?: { status: number; message?: string };
 }
 export interface RecordedRequest {
   method: string;
@@ -126,6 +135,14 @@ export class OpenAIStandIn {
   delayNext(n: number, ms: number): void {
     for (let i = 0; i < n; i++) this.delays.push(ms);
   }
+  /** Scripted chat replies not consumed yet. */
+  get pendingReplies(): number {
+    return this.replies.length;
+  }
+  /** Drops the scripted chat replies not consumed yet. */
+  clearReplies(): void {
+    this.replies.length = 0;
+  }
   requestsTo(path: string): RecordedRequest[] {
     return this.requests.filter((r) => r.path === path);
   }
@@ -159,7 +176,8 @@ export class OpenAIStandIn {
       if (req.method === "GET" && path === "/v1/models")
         return sendJson(res, 200, { object: "list", data: [] });
       if (req.method !== "POST") throw new HttpError(404, `Invalid URL (${req.method} ${path})`);
-      if (path === "/v1/embeddings") return sendJson(res, 200, this.embeddings(body));
+      if (path === "/v1/embeddings")
+        return sendJson(res, 200, embeddingsAnswer(body, this.options.embeddingDimensions ?? 256));
       if (path === "/v1/chat/completions") return this.chat(body, res);
       if (path === "/v1/audio/transcriptions") return this.transcribe(body, res);
       if (path === "/v1/audio/speech") return this.speech(body, res);
@@ -183,30 +201,6 @@ export class OpenAIStandIn {
     }
   }
 
-  private embeddings(body: Json): Json {
-    const model = requireString(body, "model");
-    const inputs = typeof body.input === "string" ? [body.input] : body.input;
-    if (!Array.isArray(inputs) || inputs.length === 0)
-      throw new HttpError(400, "'input' must be a non-empty string or array", "input");
-    const dims =
-      typeof body.dimensions === "number" ? body.dimensions : (this.options.embeddingDimensions ?? 256);
-    let tokens = 0;
-    const data = inputs.map((input: unknown, index) => {
-      const text = Array.isArray(input) ? input.join(" ") : input;
-      if (typeof text !== "string" || text === "")
-        throw new HttpError(400, `'$.input[${index}]' is invalid: empty or not a string`, "input");
-      const words = wordsOf(text);
-      tokens += words.length;
-      const vector = hashEmbedding(words, dims);
-      const embedding =
-        body.encoding_format === "base64"
-          ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
-          : vector;
-      return { object: "embedding", index, embedding };
-    });
-    return { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
-  }
-
   private chat(body: Json, res: ServerResponse): void {
     const model = requireString(body, "model");
     const messages = body.messages;
@@ -217,7 +211,16 @@ export class OpenAIStandIn {
           .map((t: { function?: { name?: string } }) => t.function?.name)
           .filter((n): n is string => typeof n === "string")
       : [];
-    const scripted = this.replies[0];
+    const next = this.replies[0];
+    if (next?.error) {
+      this.replies.shift();
+      throw new HttpError(
+        next.error.status,
+        next.error.message ?? `stand-in scripted HTTP ${next.error.status}`,
+      );
+    }
+    const scripted =
+      next?.structured !== undefined ? { ...next, ...structuredAnswer(body, next.structured) } : next;
     for (const call of scripted?.tool_calls ?? []) {
       if (!offered.includes(call.name)) {
         throw new HttpError(

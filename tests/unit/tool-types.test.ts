@@ -6,6 +6,9 @@
  */
 import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
+import { bookingData, bookingPlan } from "../../src/graph/booking-data.js";
+import type { AnyToolCall, ToolCallOf } from "../../src/graph/tool-call.js";
+import type { StepCall } from "../../src/graph/tool-step.js";
 import {
   AuditManager,
   type Availability,
@@ -176,5 +179,80 @@ describe("executeTool with a built-in tool's name", () => {
       parameters: { action: "delete_everything" },
     });
     expect(unchecked.errorCode).toBe("INVALID_PARAMETERS");
+  });
+});
+
+describe("the graph's tool calls", () => {
+  const state = {
+    companyId: "benova",
+    conversationId: "42",
+    locale: "es" as const,
+    sharedContext: { customer: { phone: "+34600111222" }, appointment: null, ticket: null },
+  };
+  const appointment = {
+    treatment: "Botox",
+    date: "2030-01-07",
+    time: "10:00",
+    customer_name: "Ana",
+    customer_email: "ana@example.com",
+    has_appointment: true,
+    status: "confirmed" as const,
+    booking_ref: "ref1",
+  };
+  /** Whether the named built-in tool accepts the parameters (an unknown tool accepts nothing). */
+  const accepts = (call: { toolName: string; parameters: unknown }) =>
+    BUILTIN_TOOLS.find((t) => t.name === call.toolName)?.schema.safeParse(call.parameters).success ?? false;
+
+  it("a tool node's call pairs a tool name with that tool's parameters", () => {
+    const book: ToolCallOf<"google_calendar"> = {
+      toolName: "google_calendar",
+      parameters: { action: "create_booking", booking_data: bookingData(appointment, {}) },
+    };
+    expect(accepts(book)).toBe(true);
+    // @ts-expect-error `google_calender` is not a built-in tool
+    const misspeltTool: ToolCallOf<"google_calender"> = { toolName: "google_calender", parameters: {} };
+    const misspeltParameter: AnyToolCall = {
+      toolName: "send_whatsapp",
+      // @ts-expect-error `mesage` is not a parameter of send_whatsapp
+      parameters: { conversation_id: "42", mesage: "hola" },
+    };
+    const crossed: AnyToolCall = {
+      toolName: "knowledge_base",
+      // @ts-expect-error the calendar's parameters do not fit the knowledge base
+      parameters: { action: "check_availability", date: "2030-01-07" },
+    };
+    const step: StepCall = {
+      node: "create_ticket",
+      agentName: "support",
+      key: "k",
+      toolName: "create_ticket",
+      // @ts-expect-error `urgentísimo` is not a priority
+      parameters: { conversation_id: "42", subject: "s", description: "d", priority: "urgentísimo" },
+    };
+    for (const call of [misspeltTool, misspeltParameter, crossed, step]) {
+      expect(accepts(call)).toBe(false);
+    }
+  });
+
+  it("the booking plan is typed per step and every step passes its tool's schema", () => {
+    const [book, ...notifications] = bookingPlan(state, appointment, "Clínica Benova");
+    expectTypeOf(book.toolName).toEqualTypeOf<"google_calendar">();
+    expectTypeOf(book.parameters).toEqualTypeOf<ToolParams<"google_calendar">>();
+    expectTypeOf(bookingData(appointment, {})).toEqualTypeOf<
+      NonNullable<ToolParams<"google_calendar">["booking_data"]>
+    >();
+    expectTypeOf(notifications[0]?.toolName).toEqualTypeOf<"send_email" | "send_whatsapp" | undefined>();
+    expect([book, ...notifications].map((s) => s.toolName)).toEqual([
+      "google_calendar",
+      "send_email",
+      "send_whatsapp",
+    ]);
+    for (const s of [book, ...notifications]) expect(accepts(s)).toBe(true);
+    // An appointment without a name is refused by the tool, naming the field.
+    const { customer_name: _n, ...nameless } = appointment;
+    const calendar = BUILTIN_TOOLS.find((t) => t.name === "google_calendar");
+    const refused = calendar?.schema.safeParse(bookingPlan(state, nameless, "Clínica")[0].parameters);
+    expect(refused?.success).toBe(false);
+    expect(JSON.stringify(refused?.error?.issues)).toContain("customer_name");
   });
 });

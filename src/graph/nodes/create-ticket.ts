@@ -1,4 +1,5 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
+import type { ToolParams } from "../../tools/tool-map.js";
 import { askApproval } from "../approval.js";
 import { type DepsRef, threadIdOf, turnIdOf } from "../deps.js";
 import { say, withLine } from "../reply.js";
@@ -13,7 +14,7 @@ export function createTicketNode(ref: DepsRef) {
     const t = state.sharedContext.ticket;
     if (!t?.needs_ticket) return {};
     const c = state.sharedContext.customer;
-    const parameters = {
+    const parameters: ToolParams<"create_ticket"> = {
       conversation_id: state.conversationId,
       subject: t.subject,
       description: t.description,

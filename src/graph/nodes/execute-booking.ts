@@ -16,7 +16,6 @@ export function executeBookingNode(ref: DepsRef) {
     if (!a?.booking_ref)
       throw new Error("execute_booking: the appointment has no booking_ref (begin_booking sets it)");
     const [book] = bookingPlan(state, { ...a, booking_ref: a.booking_ref }, deps.clinicName);
-    if (!book) throw new Error("execute_booking: empty booking plan");
     const done = await runToolStep(deps, state, {
       node: "execute_booking",
       agentName: "schedule",

@@ -19,12 +19,11 @@ export function sendNotificationNode(ref: DepsRef) {
     const steps = bookingPlan(state, { ...a, booking_ref: a.booking_ref }, deps.clinicName).slice(1);
     const outcomes: ToolOutcome[] = [];
     for (const step of steps) {
+      const { step: _step, actionType: _type, ...call } = step;
       const done = await runToolStep(deps, state, {
+        ...call,
         node: "send_notification",
         agentName: "schedule",
-        toolName: step.toolName,
-        parameters: step.parameters,
-        key: step.key,
         sagaId: state.sagaId,
       });
       outcomes.push(done.outcome);

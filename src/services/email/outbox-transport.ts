@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTransport } from "nodemailer";
 import { markAccepted, undelivered } from "./delivery-progress.js";
@@ -20,7 +20,8 @@ export function messageIdFileName(messageId: string): string {
  * The embedded default: writes each message as a real RFC 5322 `.eml` file named
  * `<timestamp>-<messageId>.eml`, which any mail client opens. The file appears complete or not
  * at all (written to a temporary name, then renamed). Like a Sent folder copy, the file keeps the
- * Bcc header, so it records every recipient.
+ * Bcc header, so it records every recipient. A message whose Message-ID is already in the folder
+ * (sent again under the same idempotency key after its first sender died) is not written twice.
  */
 export class OutboxTransport implements EmailTransport {
   readonly name = "outbox";
@@ -49,9 +50,11 @@ export class OutboxTransport implements EmailTransport {
         message: `the message could not be composed (${(err as Error).message})`,
       });
     }
+    const name = messageIdFileName(message.messageId);
     const stamp = this.now().toISOString().replace(/[-:.]/g, "");
-    const file = join(this.options.dir, `${stamp}-${messageIdFileName(message.messageId)}.eml`);
+    const file = join(this.options.dir, `${stamp}-${name}.eml`);
     try {
+      if (await this.holds(name)) return this.accepted(message);
       await mkdir(this.options.dir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, raw);
@@ -66,11 +69,25 @@ export class OutboxTransport implements EmailTransport {
         message: `could not write ${file} (${code ?? (err as Error).message}); check outboxDir exists and is writable`,
       });
     }
-    // The file keeps every recipient, like a Sent folder copy; it stands for delivery to those who lacked it.
+    return this.accepted(message);
+  }
+
+  /** The file keeps every recipient, like a Sent folder copy; it stands for delivery to those who lacked it. */
+  private accepted(message: OutgoingEmail): { messageId: string } {
     markAccepted(
       message,
       undelivered(message).map((r) => r.address),
     );
     return { messageId: message.messageId };
+  }
+
+  /** Whether the folder already holds the message with this (file-name-safe) Message-ID. */
+  private async holds(name: string): Promise<boolean> {
+    try {
+      return (await readdir(this.options.dir)).some((f) => f.endsWith(`-${name}.eml`));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw err;
+    }
   }
 }
