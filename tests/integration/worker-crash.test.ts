@@ -116,6 +116,12 @@ describe("webhook turns under SIGKILL", () => {
       });
       const pending = await audit.query({ status: "pending", limit: 1000 });
       expect(pending.entries.map((e) => `${e.actionType}.${e.actionName}`)).toEqual([]);
+      // Calls a killed process left with an outcome no one can read back (e.g. an email handed to the
+      // outbox just before the kill) are closed for a person to look at, never left pending.
+      const attention = await audit.query({ status: "needs_attention", limit: 1000 });
+      process.stdout.write(
+        `audit entries needing attention: ${attention.entries.length} (${[...new Set(attention.entries.map((e) => e.actionName))].join(", ")})\n`,
+      );
       // A turn cut short after begin_booking opened its saga but before the checkpoint recorded it
       // runs begin_booking again, which opens another: the first stays `created` with every step
       // planned (nothing ran). Recovery closes such sagas once they are older than its abandonment

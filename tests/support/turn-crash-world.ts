@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,7 +108,7 @@ export class TurnCrashWorld {
       CHATWOOT_BASE_URL: this.baseUrl,
       CHATWOOT_API_TOKEN: this.chatwoot.apiToken,
       CHATWOOT_ACCOUNT_ID: "1",
-      LOG_LEVEL: "silent",
+      LOG_LEVEL: "warn",
     };
   }
 
@@ -143,7 +143,7 @@ export class TurnCrashWorld {
           lastProgress = answered;
           lastChange = Date.now();
         }
-        if (Date.now() > deadline || Date.now() - lastChange > 120_000) {
+        if (Date.now() > deadline || Date.now() - lastChange > 300_000) {
           throw new Error(`crash run stalled: ${JSON.stringify(this.progress())}\n${this.unanswered()}`);
         }
         await this.customersWrite();
@@ -167,7 +167,19 @@ export class TurnCrashWorld {
             (m) =>
               `${m.private ? "note" : "reply"} ${String(m.content_attributes?.[MARKER_ATTRIBUTE] ?? "-")}: ${String(m.content).slice(0, 60)}`,
           );
-        return `conversation ${c.id} sent ${c.sent.join(",")}; markers of last: ${replyMarker(`reply:${this.companyId}:${c.sent.at(-1)}`)}; posted:\n  ${posted.join("\n  ")}`;
+        const log = existsSync(join(this.dir, "workers.log"))
+          ? readFileSync(join(this.dir, "workers.log"), "utf8")
+              .split("\n")
+              .filter(
+                (l) =>
+                  l.includes(`"conversationId":${c.id}`) ||
+                  l.includes(`"conversationId":"${c.id}"`) ||
+                  l.includes(`:${c.id}:`),
+              )
+              .slice(-12)
+              .join("\n  ")
+          : "";
+        return `log:\n  ${log}\nconversation ${c.id} sent ${c.sent.join(",")}; markers of last: ${replyMarker(`reply:${this.companyId}:${c.sent.at(-1)}`)}; posted:\n  ${posted.join("\n  ")}`;
       })
       .join("\n");
   }
@@ -360,6 +372,7 @@ export class TurnCrashWorld {
     };
     proc.stderr?.on("data", (d: Buffer) => {
       child.stderr += d.toString();
+      appendFileSync(join(this.dir, "workers.log"), d);
     });
     child.ready = new Promise((resolve, reject) => {
       proc.on("message", (m: TurnCrashChildMessage) => {
