@@ -14,6 +14,7 @@ import { loadConfig } from "../src/config/index.js";
 import { createCheckpointer } from "../src/graph/checkpointer.js";
 import { graphDepsFor } from "../src/graph/converse.js";
 import { plainBookingGraph } from "./lib/plain-graph.js";
+import { bookingSlot } from "./lib/slots.js";
 
 const NOW = new Date("2027-01-11T08:00:00Z");
 const spans = new Map<string, { n: number; ms: number }>();
@@ -63,19 +64,6 @@ function findDescriptor(o: object, name: string): PropertyDescriptor | undefined
   return undefined;
 }
 
-const MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio"];
-
-/** The n-th free slot: weekdays from 12 January 2027, 10:00 to 19:00 on the hour. */
-function slot(n: number): string {
-  const day = new Date(Date.UTC(2027, 0, 12));
-  let left = Math.floor(n / 10);
-  while (day.getUTCDay() === 0 || day.getUTCDay() === 6 || left > 0) {
-    if (day.getUTCDay() !== 0 && day.getUTCDay() !== 6) left--;
-    day.setUTCDate(day.getUTCDate() + 1);
-  }
-  return `el ${day.getUTCDate()} de ${MONTHS[day.getUTCMonth()]} a las ${10 + (n % 10)}:00`;
-}
-
 async function main() {
   const count = Number(process.argv[2] ?? 60);
   const dir = mkdtempSync(join(tmpdir(), "graph-profile-"));
@@ -111,7 +99,7 @@ async function main() {
       const ready: string[] = [];
       for (let i = 0; i < count; i++) {
         const conv = String(base + i);
-        const when = slot(v === "graph" ? i : count + i);
+        const when = bookingSlot(v === "graph" ? i : count + i);
         for (const text of [
           `Quiero agendar una cita para botox ${when}`,
           "Me llamo Lucía Pérez",

@@ -10,43 +10,23 @@ import { graphDepsFor } from "../src/graph/converse.js";
 import { percentile } from "./lib/measure.js";
 import { plainBookingGraph } from "./lib/plain-graph.js";
 import { type Bench, type BenchContext, type BenchOutcome, round, table } from "./lib/report.js";
+import { bookingSlot } from "./lib/slots.js";
 
 /** Monday 11 January 2027, 09:00 in Madrid; every booking falls on a later weekday. */
 const NOW = new Date("2027-01-11T08:00:00Z");
-const MONTHS = [
-  "enero",
-  "febrero",
-  "marzo",
-  "abril",
-  "mayo",
-  "junio",
-  "julio",
-  "agosto",
-  "septiembre",
-  "octubre",
-  "noviembre",
-  "diciembre",
-];
 const SIZES = {
   full: { bookings: 150, rounds: 3, warmup: 10 },
   quick: { bookings: 20, rounds: 1, warmup: 3 },
 };
 const RATIO_GOAL = 1.3;
 
-/** The n-th free slot: weekdays from 12 January 2027, 10:00 to 19:00 on the hour. */
-function slot(n: number): string {
-  const day = new Date(Date.UTC(2027, 0, 12));
-  let left = Math.floor(n / 10);
-  while (day.getUTCDay() === 0 || day.getUTCDay() === 6 || left > 0) {
-    if (day.getUTCDay() !== 0 && day.getUTCDay() !== 6) left--;
-    day.setUTCDate(day.getUTCDate() + 1);
-  }
-  return `el ${day.getUTCDate()} de ${MONTHS[day.getUTCMonth()]} a las ${10 + (n % 10)}:00`;
-}
-
 /** The three turns before the booking: request with a slot, name, email; the agent then asks to confirm. */
 function preamble(n: number): string[] {
-  return [`Quiero agendar una cita para botox ${slot(n)}`, "Me llamo Lucía Pérez", `cliente${n}@example.com`];
+  return [
+    `Quiero agendar una cita para botox ${bookingSlot(n)}`,
+    "Me llamo Lucía Pérez",
+    `cliente${n}@example.com`,
+  ];
 }
 
 type Turn = (conversationId: string, userId: string, text: string) => Promise<{ reply: string }>;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { bookingSlot } from "../../bench/lib/slots.js";
 import { RedisTurnQueue } from "../../src/server/queue/redis-queue.js";
 import { MARKER_ATTRIBUTE } from "../../src/services/chatwoot/api-service.js";
 import { ChatwootStandIn } from "./chatwoot-stand-in.js";
@@ -16,18 +17,6 @@ import { replyMarker } from "./worker-world.js";
 const CHILD = fileURLToPath(new URL("./turn-crash-child.ts", import.meta.url));
 /** Monday 11 January 2027, 09:00 in Madrid. */
 const NOW = "2027-01-11T08:00:00Z";
-const MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto"];
-
-/** The n-th free slot: weekdays from Tuesday 12 January 2027, on the hour from 10:00 to 19:00. */
-function slot(n: number): string {
-  const day = new Date(Date.UTC(2027, 0, 12));
-  let left = Math.floor(n / 10);
-  while (day.getUTCDay() === 0 || day.getUTCDay() === 6 || left > 0) {
-    if (day.getUTCDay() !== 0 && day.getUTCDay() !== 6) left--;
-    day.setUTCDate(day.getUTCDate() + 1);
-  }
-  return `el ${day.getUTCDate()} de ${MONTHS[day.getUTCMonth()]} a las ${10 + (n % 10)}:00`;
-}
 
 export interface TurnCrashOptions {
   redisUrl: string;
@@ -123,7 +112,11 @@ export class TurnCrashWorld {
       this.conversations.push({
         id,
         email,
-        texts: [`Quiero agendar una cita para botox ${slot(n)}`, `Me llamo Cliente ${n}, ${email}`, "sí"],
+        texts: [
+          `Quiero agendar una cita para botox ${bookingSlot(n)}`,
+          `Me llamo Cliente ${n}, ${email}`,
+          "sí",
+        ],
         sent: [],
       });
     }
