@@ -1,7 +1,8 @@
 /**
  * The servers the webhook benchmark loads, in a process of their own (the load generator runs in
- * the parent): a bare Fastify route answering 200, and the webhook server on the in-process queue
- * (a consumer that does nothing with the turns). Started with `fork(..., { execArgv: ["--import",
+ * the parent): a bare Fastify route answering 200, the webhook server on the in-process queue (a
+ * consumer that does nothing with the turns), and the webhook server on the Redis + BullMQ queue of
+ * production (only enqueueing, as the server does; no worker consumes there). Started with `fork(..., { execArgv: ["--import",
  * "tsx"] })`; settings come as JSON in WEBHOOK_TARGET; the addresses go back over IPC.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,15 +12,20 @@ import Fastify from "fastify";
 import { loadConfig } from "../../src/config/index.js";
 import { buildServer } from "../../src/server/http/server.js";
 import { MemoryTurnQueue } from "../../src/server/queue/memory-queue.js";
+import { RedisTurnQueue } from "../../src/server/queue/redis-queue.js";
 import { createLogger } from "../../src/util/logger.js";
 
 export interface WebhookTargetSettings {
   secret: string;
+  redisUrl: string;
+  /** Key prefix of the benchmark's queue on that Redis. */
+  prefix: string;
 }
 
 export interface WebhookTargetAddresses {
   bare: string;
   memory: string;
+  redis: string;
 }
 
 const settings = JSON.parse(process.env.WEBHOOK_TARGET ?? "null") as WebhookTargetSettings | null;
@@ -42,15 +48,24 @@ const logger = createLogger("info", {}, () => {}, { secretValues: config.secretV
 const queue = new MemoryTurnQueue({ handler: async () => {}, concurrency: 64 });
 await queue.start();
 const memory = buildServer({ config, queue, logger });
+const redisQueue = new RedisTurnQueue({ redisUrl: settings.redisUrl, prefix: settings.prefix });
+const onRedis = buildServer({ config, queue: redisQueue, logger });
 
 const addresses: WebhookTargetAddresses = {
   bare: await bare.listen({ port: 0, host: "127.0.0.1" }),
   memory: await memory.listen({ port: 0, host: "127.0.0.1" }),
+  redis: await onRedis.listen({ port: 0, host: "127.0.0.1" }),
 };
 process.send({ type: "ready", addresses });
 process.on("message", (message: { type?: string }) => {
   if (message?.type !== "stop") return;
-  void Promise.all([bare.close(), memory.close(), queue.close()]).finally(() => {
+  void Promise.all([
+    bare.close(),
+    memory.close(),
+    onRedis.close(),
+    queue.close(),
+    redisQueue.close(),
+  ]).finally(() => {
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });
