@@ -104,7 +104,13 @@ export class TurnCrashWorld {
   async start(): Promise<void> {
     this.baseUrl = await this.chatwoot.start();
     this.producer = new RedisTurnQueue({ redisUrl: this.options.redisUrl, prefix: this.prefix });
-    for (let n = 0; n < this.options.conversations; n++) {
+    this.addConversations(this.options.conversations);
+  }
+
+  /** New customers, each booking a slot of their own. */
+  private addConversations(count: number): void {
+    for (let k = 0; k < count; k++) {
+      const n = this.conversations.length;
       const id = 7000 + n;
       const refused = n % this.options.refuseEvery === this.options.refuseEvery - 1;
       const email = `${refused ? "rechazo" : "cliente"}${n}@example.com`;
@@ -130,7 +136,12 @@ export class TurnCrashWorld {
     let lastProgress = -1;
     let lastChange = Date.now();
     try {
-      while (!this.allAnswered()) {
+      for (;;) {
+        if (this.allAnswered()) {
+          // Every customer is answered but fewer turns were cut short than asked: more customers.
+          if (!killing() || this.conversations.length >= 4 * this.options.conversations) break;
+          this.addConversations(10);
+        }
         const answered = this.progress().answered + this.conversations.reduce((n, c) => n + c.sent.length, 0);
         if (answered !== lastProgress) {
           lastProgress = answered;
