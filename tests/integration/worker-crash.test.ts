@@ -56,6 +56,34 @@ describe("webhook turns under SIGKILL", () => {
       );
       expect(world.stats.interrupted).toBeGreaterThanOrEqual(GOAL);
 
+      // The last kills may have left calls and sagas whose lease (30 s) has not lapsed yet; recovery,
+      // which the workers run every few seconds, closes them once it has. A turn cut short after
+      // begin_booking opened its saga, but before the checkpoint recorded it, opens another when it
+      // runs again: the first stays `created`, nothing run, until recovery's abandonment window
+      // (10 minutes) has passed; that later recovery runs here.
+      const audit = new AuditManager({ companyId: world.companyId, store: new RedisAuditStore({ redis }) });
+      const store = new RedisSagaStore({ redis });
+      const listOpen = async () =>
+        (await store.list(world.companyId, { limit: 1000, before: null })).filter(
+          (s) => !["completed", "compensated"].includes(s.record.status),
+        );
+      const neverStarted = (await listOpen()).filter(
+        (s) => s.record.status === "created" && s.record.steps.every((step) => step.status === "planned"),
+      ).length;
+      const app = await App.create(loadConfig(world.env()));
+      try {
+        const sagas = (await app.tenant(world.companyId)).sagas;
+        const settleBy = Date.now() + 60_000;
+        for (;;) {
+          await sagas.recoverSagas({ abandonCreatedAfterMs: 0 });
+          const pendingLeft = (await audit.query({ status: "pending", limit: 1 })).entries.length;
+          if ((pendingLeft === 0 && (await listOpen()).length === 0) || Date.now() > settleBy) break;
+          await new Promise((r) => setTimeout(r, 3000));
+        }
+      } finally {
+        await app.close();
+      }
+
       // Every customer message: exactly one reply or one hand-off, never both, never two.
       const problems: string[] = [];
       for (const c of world.conversations) {
@@ -110,10 +138,6 @@ describe("webhook turns under SIGKILL", () => {
       expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
 
       // Nothing left pending: no audit entry, no saga.
-      const audit = new AuditManager({
-        companyId: world.companyId,
-        store: new RedisAuditStore({ redis }),
-      });
       const pending = await audit.query({ status: "pending", limit: 1000 });
       expect(pending.entries.map((e) => `${e.actionType}.${e.actionName}`)).toEqual([]);
       // Calls a killed process left with an outcome no one can read back (e.g. an email handed to the
@@ -122,31 +146,11 @@ describe("webhook turns under SIGKILL", () => {
       process.stdout.write(
         `audit entries needing attention: ${attention.entries.length} (${[...new Set(attention.entries.map((e) => e.actionName))].join(", ")})\n`,
       );
-      // A turn cut short after begin_booking opened its saga but before the checkpoint recorded it
-      // runs begin_booking again, which opens another: the first stays `created` with every step
-      // planned (nothing ran). Recovery closes such sagas once they are older than its abandonment
-      // window (10 minutes by default); here that later recovery runs now.
-      const store = new RedisSagaStore({ redis });
-      const listOpen = async () =>
-        (await store.list(world.companyId, { limit: 1000, before: null })).filter(
-          (s) => !["completed", "compensated"].includes(s.record.status),
-        );
-      const open = await listOpen();
-      const ran = open.filter(
-        (s) => s.record.status !== "created" || s.record.steps.some((step) => step.status !== "planned"),
-      );
-      expect(ran.map((s) => `${s.record.sagaId}: ${s.record.status}`)).toEqual([]);
-      const app = await App.create(loadConfig(world.env()));
-      try {
-        await (await app.tenant(world.companyId)).sagas.recoverSagas({ abandonCreatedAfterMs: 0 });
-      } finally {
-        await app.close();
-      }
       expect((await listOpen()).map((s) => `${s.record.sagaId}: ${s.record.status}`)).toEqual([]);
       const sagas = await store.list(world.companyId, { limit: 1000, before: null });
       const done = sagas.filter((s) => s.record.status === "completed").length;
       process.stdout.write(
-        `sagas: ${sagas.length} (${done} completed, ${sagas.length - done} compensated, ${open.length} never started)\n`,
+        `sagas: ${sagas.length} (${done} completed, ${sagas.length - done} compensated, ${neverStarted} never started)\n`,
       );
       await audit.close();
     },
