@@ -54,7 +54,8 @@ export class OutboxTransport implements EmailTransport {
     const stamp = this.now().toISOString().replace(/[-:.]/g, "");
     const file = join(this.options.dir, `${stamp}-${name}.eml`);
     try {
-      if (await this.holds(name)) return this.accepted(message);
+      // Only a message sent under an idempotency key has a Message-ID that can already be there.
+      if (message.headers["X-Idempotency-Key"] && (await this.holds(name))) return this.accepted(message);
       await mkdir(this.options.dir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, raw);
